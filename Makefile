@@ -1,0 +1,63 @@
+# The two commands of the README: `make site` and `make test`. Both create
+# their own virtual environment from pyproject.toml on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+OUTPUT ?= output
+
+.PHONY: site test check serve clean fixtures-expected lint format browsers
+
+$(STAMP): pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	rm -f node_modules/.installed-*
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## make site: validate the data, then build the whole site into output/ (kept as is on failure)
+site: $(STAMP)
+	$(PY) -m mednum check --quiet
+	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT)
+
+## make test: every test, browser tests in Debian's Chromium included
+test: $(STAMP) $(NODE_STAMP) browsers
+	$(PY) -m pytest
+
+## make check: validate the data only, all errors and warnings in French
+check: $(STAMP)
+	$(PY) -m mednum check
+
+## make serve: serve output/ on http://localhost:8000
+serve:
+	$(PYTHON) -m http.server --directory $(OUTPUT) --bind 127.0.0.1 8000
+
+## make browsers: install Debian's chromium and a Java runtime (HTML validator) if missing
+browsers:
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else \
+	    echo "Installez chromium et Java : sudo apt-get install chromium default-jre-headless"; exit 1; \
+	  fi; }
+
+## make fixtures-expected: regenerate the stored expected output of the fixture site, on purpose
+fixtures-expected: $(STAMP)
+	MEDNUM_REGENERATE=1 $(PY) -m pytest tests/test_fixture_site.py -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache .hypothesis

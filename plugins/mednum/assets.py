@@ -1,0 +1,44 @@
+"""The theme's assets: one CSS bundle (base, components, print), scripts, favicon.
+
+The bundle's name carries a hash of its content so browsers can keep it for a
+long time and still get a new one when it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Assets:
+    css_file: str  # site-relative path of the CSS bundle
+    css: str
+
+
+def _minify(css: str) -> str:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s*\n\s*", "", css)
+    return css.strip() + "\n"
+
+
+def bundle_css(theme: Path) -> Assets:
+    """base.css, then every component's style.css (sorted), then print.css."""
+    parts = [theme / "static" / "css" / "base.css"]
+    parts += sorted((theme / "components").glob("*/style.css"))
+    parts += [theme / "static" / "css" / "print.css"]
+    parts += sorted((theme / "components").glob("*/print.css"))
+    css = "".join(_minify(p.read_text(encoding="utf-8")) for p in parts)
+    digest = hashlib.sha256(css.encode()).hexdigest()[:10]
+    return Assets(f"static/site.{digest}.css", css)
+
+
+def write_assets(theme: Path, output: Path, assets: Assets) -> None:
+    target = output / assets.css_file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(assets.css, encoding="utf-8")
+    shutil.copyfile(theme / "static" / "ouvert.js", output / "static" / "ouvert.js")
+    shutil.copyfile(theme / "static" / "favicon.svg", output / "favicon.svg")

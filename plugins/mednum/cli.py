@@ -1,0 +1,105 @@
+"""Command line: ``python -m mednum check|build|import``.
+
+Data mistakes are reported in French with file, line and column and a non-zero
+exit code; they never show a Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from .catalogue import LoadOptions, load_catalogue
+from .problems import Report
+from .settings import DEFAULTS
+
+
+def _options(args) -> LoadOptions:
+    root = Path(args.root).resolve()
+    if args.date:
+        day = dt.date.fromisoformat(args.date)
+    else:
+        from .settings import build_date
+
+        day = build_date({})
+    return LoadOptions(
+        data_dir=(root / args.data).resolve(),
+        schemas_dir=(root / args.schemas).resolve(),
+        build_date=day,
+        stale_months=DEFAULTS["CATALOGUE_STALE_MONTHS"][0],
+        root=root,
+    )
+
+
+def github_annotations(report: Report) -> str:
+    """Workflow commands that GitHub shows on the changed lines of a pull request."""
+
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = []
+    for level, problems in (("error", report.errors), ("warning", report.warnings)):
+        for p in problems:
+            loc = p.location
+            head = f"{p.subject}, champ « {p.field} »" if p.field else p.subject
+            message = f"{head} : {p.message}" if head else p.message
+            lines.append(f"::{level} file={loc.file},line={loc.line},col={loc.column}::{escape(message)}")
+    return "\n".join(lines)
+
+
+def cmd_check(args) -> int:
+    try:
+        options = _options(args)
+    except ValueError:
+        print(f"mednum : date invalide « {args.date} » (AAAA-MM-JJ attendu)", file=sys.stderr)
+        return 2
+    catalogue, report = load_catalogue(options)
+    if args.format == "github":
+        text = github_annotations(report)
+        if text:
+            print(text)
+    else:
+        print(report.text(warnings=not args.quiet))
+        if catalogue is not None:
+            print(
+                f"{len(catalogue.sites)} lieux, {len(catalogue.workshops)} ateliers,"
+                f" {len(catalogue.trainings)} formations."
+            )
+    return 0 if report.ok else 1
+
+
+def cmd_build(args) -> int:
+    from .build import build_site
+
+    return build_site(Path(args.settings), Path(args.output))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "import":
+        from .importers.cli import main as import_main
+
+        return import_main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m mednum", description="Catalogue de la médiation numérique"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="vérifier les fiches de data/")
+    check.add_argument("--root", default=".", help="dossier du projet (défaut : .)")
+    check.add_argument("--data", default="data")
+    check.add_argument("--schemas", default="schemas")
+    check.add_argument("--date", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    check.add_argument("--format", choices=("text", "github"), default="text")
+    check.add_argument("--quiet", action="store_true", help="ne pas lister les avertissements")
+    check.set_defaults(func=cmd_check)
+    build = sub.add_parser(
+        "build", help="construire le site (remplace le dossier de sortie seulement si tout réussit)"
+    )
+    build.add_argument("-s", "--settings", default="pelicanconf.py")
+    build.add_argument("-o", "--output", default="output")
+    build.set_defaults(func=cmd_build)
+    sub.add_parser("import", help="importer des fiches : python -m mednum import FORMAT FICHIER")
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,13 @@
+"""Exceptions that carry a French report instead of a traceback."""
+
+from __future__ import annotations
+
+from .problems import Report
+
+
+class CatalogueInvalid(Exception):
+    """The data has errors: the build stops and shows the report."""
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.errors)} erreur(s) dans les données")
+        self.report = report

@@ -1,0 +1,104 @@
+"""Jinja filters used by the theme: French formatting, labels, addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from . import french, markdown_safe, vocab
+from .holidays_fr import holidays_between
+from .opening_hours import Schedule
+
+WEEK_PLAN_DAYS = 14
+
+
+def weekly_rows(schedule: Schedule) -> list[tuple[str, str]]:
+    """Monday to Sunday with their hours in words, closed days included."""
+    table = dict(schedule.weekly_table())
+    return [
+        (french.weekday_name(i), french.format_ranges(table[i]) if table.get(i) else "Fermé")
+        for i in range(7)
+    ]
+
+
+def week_plan(schedule: Schedule, today: dt.date) -> str:
+    """Open intervals of the coming days, so the browser needs no opening_hours parser.
+
+    Compact and quote-free for an HTML attribute: one day per ``|`` from the build
+    date, intervals as ``HHMM-HHMM`` joined by ``,`` (``0900-1200,1400-1700|…``).
+    """
+    end = today + dt.timedelta(days=WEEK_PLAN_DAYS)
+    plan = schedule.week_plan(today, WEEK_PLAN_DAYS, holidays_between(today, end))
+    return "|".join(
+        ",".join(f"{a.replace(':', '')}-{b.replace(':', '')}" for a, b in day["intervals"]) for day in plan
+    )
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(markdown_safe.render(text))
+
+
+def tel_href(e164: str) -> str:
+    return f"tel:{e164}"
+
+
+def mailto(address: str, subject: str = "", body: str = "") -> str:
+    query = []
+    if subject:
+        query.append(f"subject={quote(subject)}")
+    if body:
+        query.append(f"body={quote(body)}")
+    return f"mailto:{address}" + ("?" + "&".join(query) if query else "")
+
+
+def sms_href(body: str) -> str:
+    return f"sms:?&body={quote(body)}"
+
+
+def osm_directions(lat: float, lon: float) -> str:
+    return f"https://www.openstreetmap.org/directions?to={lat:.6f}%2C{lon:.6f}#map=16/{lat:.6f}/{lon:.6f}"
+
+
+def geo_href(lat: float, lon: float, label: str = "") -> str:
+    suffix = f"?q={lat:.6f},{lon:.6f}({quote(label)})" if label else ""
+    return f"geo:{lat:.6f},{lon:.6f}{suffix}"
+
+
+def join_fr(items) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def label_for(value: str, table: str) -> str:
+    return vocab.label(getattr(vocab, table), value)
+
+
+FILTERS = {
+    "date_fr": french.format_date,
+    "date_short_fr": french.format_date_short,
+    "time_fr": french.format_time,
+    "time_range_fr": french.format_range,
+    "phone_fr": french.format_phone,
+    "km_fr": french.format_distance_km,
+    "euros_fr": french.format_euros,
+    "weekly_rows": weekly_rows,
+    "week_plan": week_plan,
+    "markdown": render_markdown,
+    "tel_href": tel_href,
+    "mailto": mailto,
+    "sms_href": sms_href,
+    "osm_directions": osm_directions,
+    "geo_href": geo_href,
+    "join_fr": join_fr,
+    "plural": plural,
+    "label": label_for,
+    "fromiso": dt.date.fromisoformat,
+}

@@ -1,0 +1,181 @@
+"""French formatting that does not depend on the machine's locale.
+
+The build runs on CI machines whose locale is usually C or en_US, so nothing
+here uses ``locale`` or ``strftime`` names.
+
+Spaces are ordinary spaces (U+0020) everywhere, including in "9 h", "15 €"
+and the en dash of ranges: the strings also end up in JSON, in the search
+index and in tests, where invisible no-break variants cause confusing
+mismatches. Templates that must not wrap a value put it in a ``nowrap`` span.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "format_date",
+    "format_date_short",
+    "format_distance_km",
+    "format_euros",
+    "format_phone",
+    "format_range",
+    "format_ranges",
+    "format_time",
+    "month_name",
+    "phone_to_e164",
+    "slugify",
+    "weekday_name",
+]
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def weekday_name(i: int) -> str:
+    """Name of weekday ``i`` (0 = lundi … 6 = dimanche), as ``date.weekday()`` counts."""
+    if not 0 <= i <= 6:
+        raise ValueError(f"weekday must be 0..6, got {i}")
+    return WEEKDAYS[i]
+
+
+def month_name(m: int) -> str:
+    """Name of month ``m`` (1 = janvier … 12 = décembre)."""
+    if not 1 <= m <= 12:
+        raise ValueError(f"month must be 1..12, got {m}")
+    return MONTHS[m - 1]
+
+
+def day_of_month(day: int) -> str:
+    """``1er`` for the first day of a month, the plain number otherwise."""
+    return "1er" if day == 1 else str(day)
+
+
+def format_date_short(d: date) -> str:
+    """``3 mars 2026``, ``1er mars 2026``."""
+    return f"{day_of_month(d.day)} {month_name(d.month)} {d.year}"
+
+
+def format_date(d: date) -> str:
+    """``mardi 3 mars 2026``, ``dimanche 1er mars 2026``."""
+    return f"{weekday_name(d.weekday())} {format_date_short(d)}"
+
+
+def format_time(t: time) -> str:
+    """``9 h``, ``12 h 30``, ``0 h``; ``time.max`` means the end of the day: ``24 h``."""
+    if t == time.max:
+        return "24 h"
+    return f"{t.hour} h" if t.minute == 0 else f"{t.hour} h {t.minute:02d}"
+
+
+def format_range(start: time, end: time) -> str:
+    """``9 h – 12 h 30`` (en dash)."""
+    return f"{format_time(start)} – {format_time(end)}"
+
+
+def _join_fr(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def format_ranges(ranges: Iterable[tuple[time, time]]) -> str:
+    """``9 h – 12 h et 14 h – 17 h``; empty string for no range."""
+    return _join_fr([format_range(start, end) for start, end in ranges])
+
+
+def format_phone(e164: str) -> str:
+    """Display form of an E.164 number: ``+33467162442`` → ``04 67 16 24 42``.
+
+    Other country codes are returned unchanged (their grouping rules vary),
+    as is anything that is not a well-formed French E.164 number.
+    """
+    if re.fullmatch(r"\+33[1-9]\d{8}", e164):
+        national = "0" + e164[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return e164
+
+
+def phone_to_e164(text: str) -> str | None:
+    """Normalise a human-written phone number to E.164, or ``None`` if it cannot.
+
+    Accepts French forms (``04 67 16 24 42``, ``04.67.16.24.42``, ``0467162442``,
+    ``+33 4 67 16 24 42``, ``+33 (0)4 67 …``, ``0033 4 …``) and other
+    international numbers written with a leading ``+``. Short numbers (3949…)
+    and anything with letters give ``None``.
+    """
+    compact = re.sub(r"[\s.\-/\u00a0\u202f]", "", text.strip())
+    trunk_zero = "(0)" in compact
+    compact = compact.replace("(0)", "")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if re.fullmatch(r"\+33[1-9]\d{8}", compact):
+        return compact
+    if re.fullmatch(r"0[1-9]\d{8}", compact):
+        return "+33" + compact[1:]
+    if trunk_zero and re.fullmatch(r"[1-9]\d{8}", compact):
+        return "+33" + compact
+    if re.fullmatch(r"\+(?!33)[1-9]\d{6,14}", compact):
+        return compact
+    return None
+
+
+# NFKD does not decompose these ligatures and letters into ASCII.
+_LIGATURES = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss"})
+
+
+def slugify(text: str) -> str:
+    """URL-safe ASCII slug: ``Saint-Guilhem-le-Désert`` → ``saint-guilhem-le-desert``.
+
+    Returns ``""`` when nothing usable is left (callers must handle it).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    # Drop only the accents: other non-ASCII signs (’, °, emoji) separate words.
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
+
+
+def _decimal_fr(value: Decimal) -> str:
+    """Decimal comma, ordinary space between thousands."""
+    sign = "-" if value < 0 else ""
+    integer, _, fraction = f"{abs(value):f}".partition(".")
+    groups = []
+    while len(integer) > 3:
+        integer, groups = integer[:-3], [integer[-3:], *groups]
+    grouped = " ".join([integer, *groups])
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def format_distance_km(x: float) -> str:
+    """``2,4 km``: one decimal under 10 km (``,0`` dropped), whole kilometres above."""
+    if x < 0:
+        raise ValueError(f"distance must not be negative, got {x}")
+    value = Decimal(str(x))
+    step = Decimal("0.1") if value < Decimal("9.95") else Decimal("1")
+    rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        rounded = rounded.quantize(Decimal("1"))
+    return f"{_decimal_fr(rounded)} km"
+
+
+def format_euros(x: float | Decimal) -> str:
+    """``15 €``, ``7,50 €``, ``1 200 €``: cents shown only when there are some."""
+    value = Decimal(str(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal("1"))
+    return f"{_decimal_fr(value)} €"

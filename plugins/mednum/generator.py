@@ -1,0 +1,91 @@
+"""The Pelican generator: load and validate in generate_context, render in generate_output."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pelican.generators import Generator
+
+from . import filters
+from .assets import bundle_css, write_assets
+from .catalogue import LoadOptions, load_catalogue
+from .errors import CatalogueInvalid
+from .pages import plan_pages
+from .settings import build_date, resolve_path, setting
+
+logger = logging.getLogger(__name__)
+
+
+def add_jinja_filters(pelican) -> None:
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update(filters.FILTERS)
+
+
+def get_generators(pelican):
+    return CatalogueGenerator
+
+
+class CatalogueGenerator(Generator):
+    def generate_context(self) -> None:
+        options = LoadOptions(
+            data_dir=resolve_path(self.settings, "CATALOGUE_DATA_PATH"),
+            schemas_dir=resolve_path(self.settings, "CATALOGUE_SCHEMAS_PATH"),
+            build_date=build_date(self.settings),
+            stale_months=setting(self.settings, "CATALOGUE_STALE_MONTHS"),
+            max_bytes=setting(self.settings, "CATALOGUE_MAX_FILE_BYTES"),
+            recurrence_weeks=setting(self.settings, "CATALOGUE_RECURRENCE_WEEKS"),
+        )
+        catalogue, report = load_catalogue(options)
+        if catalogue is None:
+            raise CatalogueInvalid(report)
+        if report.warnings:
+            logger.info(
+                "mednum: %d avertissements sur les données (make check les liste)", len(report.warnings)
+            )
+        self.catalogue = catalogue
+        self.context["catalogue"] = catalogue
+        self.context["build_date"] = catalogue.build_date
+        self.pages = plan_pages(catalogue, self.settings)
+        self.assets = bundle_css(Path(self.theme))
+        self.context["CSS_FILE"] = self.assets.css_file
+        logger.info(
+            "mednum: %d lieux, %d ateliers, %d formations, %d pages",
+            len(catalogue.sites),
+            len(catalogue.workshops),
+            len(catalogue.trainings),
+            len(self.pages),
+        )
+
+    def generate_output(self, writer) -> None:
+        output = Path(self.output_path)
+        write_assets(Path(self.theme), output, self.assets)
+        for page in self.pages:
+            writer.write_file(
+                page.save_as,
+                self.get_template(page.template),
+                self.context,
+                relative_urls=False,
+                url=page.url,
+                page=page,
+                **page.context,
+            )
+        self._write_sitemap(output)
+
+    def _write_sitemap(self, output: Path) -> None:
+        """sitemap.xml of every catalogue and content page, and robots.txt pointing to it."""
+        base = (setting(self.settings, "CATALOGUE_PUBLIC_URL") or self.settings.get("SITEURL", "")).rstrip(
+            "/"
+        )
+        urls = [p.url for p in self.pages if p.in_sitemap]
+        urls += [p.url for p in self.context.get("pages", [])]
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
+        lines += [f"<url><loc>{escape(base)}/{escape(url)}</loc></url>" for url in sorted(set(urls))]
+        lines.append("</urlset>")
+        (output / "sitemap.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (output / "robots.txt").write_text(
+            f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", encoding="utf-8"
+        )

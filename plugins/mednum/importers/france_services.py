@@ -1,0 +1,359 @@
+"""Import the ANCT national list of France Services (CSV) as help-point records.
+
+The list (``liste-fs-AAAAMMJJ.csv``, Licence Ouverte) has one row per France
+Services with its name, address, coordinates, e-mail, phone and one opening-hours
+cell per weekday (``h_lundi`` … ``h_samedi``, e.g. ``09:00 - 12:00 / 13:30 - 17:00``).
+
+Choices made by the conversion, visible on the site:
+
+* opening hours become OpenStreetMap ``opening_hours``, with ``; PH off``
+  appended: the file says nothing about public holidays, and French public
+  offices (France Services included) are closed on them;
+* ``frais_a_charge: [Gratuit]``: the France Services charter makes the service free;
+* no ``pivot``: the file has no SIRET, and an invented one would be worse than none.
+
+A row that cannot be converted is reported with its line number and skipped; a
+field that cannot be converted (phone, hours, e-mail…) is reported and left out,
+and the rest of the row is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..french import phone_to_e164, slugify
+from . import SITE_FIELDS, ImportFileError, ImportResult, RowProblem
+
+DEFAULT_DATE = "2022-12-01"
+MAX_BYTES = 20 * 1024 * 1024  # the national list is ~1 MB; anything far bigger is a mistake
+
+DAY_COLUMNS = (
+    ("h_lundi", "Mo"),
+    ("h_mardi", "Tu"),
+    ("h_mercredi", "We"),
+    ("h_jeudi", "Th"),
+    ("h_vendredi", "Fr"),
+    ("h_samedi", "Sa"),
+)
+REQUIRED_COLUMNS = (
+    "lib_fs",
+    "adresse",
+    "complement_adresse",
+    "insee_com",
+    "code_postal",
+    "lib_com",
+    "latitude",
+    "longitude",
+    "mail",
+    "telephone",
+    *(column for column, _ in DAY_COLUMNS),
+    "commentaire",
+    "itinerance",
+)
+
+# Fields this importer fills: on re-import they are replaced, all others are kept.
+OWNED_FIELDS = frozenset(
+    {
+        "id",
+        "nom",
+        "adresse",
+        "complement_adresse",
+        "code_postal",
+        "commune",
+        "code_insee",
+        "latitude",
+        "longitude",
+        "typologie",
+        "telephone",
+        "courriels",
+        "horaires",
+        "presentation_detail",
+        "source",
+        "itinerance",
+        "date_maj",
+        "services",
+        "dispositif_programmes_nationaux",
+        "frais_a_charge",
+        "modalites_acces",
+        "modalites_accompagnement",
+    }
+)
+
+# Same patterns as schemas/sites.schema.json: a value the schema would refuse is
+# reported here, at its CSV line, rather than later at build time.
+_POSTCODE = re.compile(r"\d{5}")
+_INSEE = re.compile(r"([013-9]\d|2[AB1-9])\d{3}")
+_PHONE = re.compile(r"\+33\d{9}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}")
+_RANGE = re.compile(r"(\d{1,2})[:h](\d{2})\s*-\s*(\d{1,2})[:h](\d{2})")
+_CLOSED = {"", "-"}
+
+
+class HoursError(ValueError):
+    """An opening-hours cell that cannot be read; the message is French."""
+
+
+def read(path: str | Path, date_maj: str = DEFAULT_DATE) -> ImportResult:
+    """Convert the CSV at ``path``; ``date_maj`` is the date of the list."""
+    try:
+        dt.date.fromisoformat(date_maj)
+    except ValueError:
+        raise ImportFileError(f"date « {date_maj} » invalide : AAAA-MM-JJ attendu") from None
+    path = Path(path)
+    header, rows = _rows(path, _text(path))
+    result = ImportResult()
+    converted: list[tuple[int, dict, str]] = []
+    for line, cells in rows:
+        if len(cells) != len(header):
+            result.problems.append(
+                RowProblem(line, f"{len(cells)} champs au lieu de {len(header)} : ligne ignorée")
+            )
+            continue
+        row = {name: value.strip() for name, value in zip(header, cells, strict=True)}
+        record, messages = convert_row(row, date_maj)
+        result.problems.extend(RowProblem(line, message) for message in messages)
+        if record is not None:
+            converted.append((line, record, row["lib_com"]))
+    result.records = _unique_ids(converted, result.problems)
+    result.problems.sort(key=lambda problem: problem.line)
+    return result
+
+
+def _text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFileError(f"{path} : fichier introuvable") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path} : c'est un dossier, pas un fichier CSV") from None
+    except OSError as error:
+        raise ImportFileError(f"{path} : lecture impossible ({error.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"{path} : fichier trop gros ({len(data)} octets)")
+    if not data.strip():
+        raise ImportFileError(f"{path} : le fichier est vide")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"{path}:{line}: le fichier n'est pas un texte en UTF-8 (enregistrez-le au format « CSV UTF-8 »)"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(f"{path}:{line}: contenu binaire : ce n'est pas un fichier CSV")
+    return text
+
+
+def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-empty rows, each with the line where it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        while True:
+            start = reader.line_num + 1  # a quoted cell may span several lines
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in cells]
+            else:
+                rows.append((start, cells))
+    except csv.Error as error:
+        raise ImportFileError(f"{path}:{reader.line_num}: CSV illisible ({error})") from None
+    missing = [name for name in REQUIRED_COLUMNS if name not in (header or [])]
+    if missing:
+        raise ImportFileError(
+            f"{path}:1: colonnes manquantes : {', '.join(missing)} "
+            "(attendu : la liste des France Services de l'ANCT, séparée par des virgules)"
+        )
+    assert header is not None
+    return header, rows
+
+
+def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[str]]:
+    """One CSV row → (record or None when the row is unusable, French problems)."""
+    problems: list[str] = []
+    labels = {
+        "lib_fs": "nom",
+        "adresse": "adresse",
+        "code_postal": "code postal",
+        "lib_com": "commune",
+        "insee_com": "code INSEE",
+    }
+    missing = [label for column, label in labels.items() if not row[column]]
+    if missing:
+        return None, [f"{', '.join(missing)} manquant(s) : ligne ignorée"]
+    if not _POSTCODE.fullmatch(row["code_postal"]):
+        return None, [f"code postal « {row['code_postal']} » invalide : ligne ignorée"]
+    if not _INSEE.fullmatch(row["insee_com"]):
+        return None, [f"code INSEE « {row['insee_com']} » invalide : ligne ignorée"]
+    if not slugify(row["lib_fs"]):
+        return None, [f"nom « {row['lib_fs']} » sans lettre ni chiffre : ligne ignorée"]
+
+    record: dict = {
+        "id": slugify(row["lib_fs"]),
+        "nom": row["lib_fs"],
+        "adresse": row["adresse"],
+        "complement_adresse": row["complement_adresse"] or None,
+        "code_postal": row["code_postal"],
+        "commune": row["lib_com"],
+        "code_insee": row["insee_com"],
+        "typologie": ["RFS"],
+        "source": f"ANCT, liste nationale des France Services ({date_maj})",
+        "date_maj": date_maj,
+        "services": ["Aide aux démarches administratives"],
+        "dispositif_programmes_nationaux": ["France Services"],
+        "frais_a_charge": ["Gratuit"],
+        "modalites_acces": ["Se présenter", "Téléphoner"],
+        "modalites_accompagnement": ["Accompagnement individuel"],
+    }
+    coordinates = _coordinates(row["latitude"], row["longitude"])
+    if coordinates:
+        record["latitude"], record["longitude"] = coordinates
+    elif row["latitude"] or row["longitude"]:
+        problems.append(
+            f"coordonnées « {row['latitude']}, {row['longitude']} » illisibles : "
+            "fiche importée sans coordonnées"
+        )
+    if row["telephone"]:
+        phone = phone_to_e164(row["telephone"])
+        if phone and _PHONE.fullmatch(phone):
+            record["telephone"] = phone
+        else:
+            problems.append(f"téléphone « {row['telephone']} » illisible : fiche importée sans téléphone")
+    if row["mail"]:
+        if _EMAIL.fullmatch(row["mail"]):
+            record["courriels"] = [row["mail"]]
+            record["modalites_acces"].append("Contacter par mail")
+        else:
+            problems.append(f"courriel « {row['mail']} » invalide : fiche importée sans courriel")
+    try:
+        hours = opening_hours({day: row[column] for column, day in DAY_COLUMNS})
+    except HoursError as error:
+        problems.append(f"{error} : fiche importée sans horaires")
+    else:
+        if hours:
+            record["horaires"] = hours
+        else:
+            problems.append("aucun horaire indiqué : fiche importée sans horaires")
+    comment = clean_comment(row["commentaire"])
+    if comment:
+        record["presentation_detail"] = f"Précisions sur les horaires : {comment}"
+    itinerance = {"oui": ["Itinérant"], "non": ["Fixe"]}.get(row["itinerance"].lower())
+    if itinerance:
+        record["itinerance"] = itinerance
+    elif row["itinerance"]:
+        problems.append(f"itinérance « {row['itinerance']} » inconnue (Oui ou Non attendu)")
+    ordered = {name: record[name] for name in SITE_FIELDS if record.get(name) is not None}
+    return ordered, problems
+
+
+def _coordinates(latitude: str, longitude: str) -> tuple[float, float] | None:
+    try:
+        lat, lon = float(latitude.replace(",", ".")), float(longitude.replace(",", "."))
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        return None
+    return round(lat, 6), round(lon, 6)
+
+
+def day_ranges(cell: str) -> list[tuple[int, int]]:
+    """``"09:00 - 12:00 / 13:30 - 17:00"`` → ``[(540, 720), (810, 1020)]`` (minutes).
+
+    Empty or ``-`` means closed: ``[]``. Raises ``HoursError`` when unreadable.
+    """
+    cell = cell.strip()
+    if cell in _CLOSED:
+        return []
+    ranges: list[tuple[int, int]] = []
+    for part in cell.split("/"):
+        match = _RANGE.fullmatch(part.strip())
+        if not match:
+            raise HoursError(f"horaire « {cell} » illisible (attendu « 09:00 - 12:00 / 13:30 - 17:00 »)")
+        start_h, start_m, end_h, end_m = (int(group) for group in match.groups())
+        start, end = start_h * 60 + start_m, end_h * 60 + end_m
+        if start_m > 59 or end_m > 59 or end > 24 * 60 or end <= start:
+            raise HoursError(f"plage horaire « {part.strip()} » impossible dans « {cell} »")
+        if ranges and start < ranges[-1][1]:
+            raise HoursError(f"plages horaires qui se chevauchent dans « {cell} »")
+        ranges.append((start, end))
+    return ranges
+
+
+def opening_hours(cells: dict[str, str]) -> str | None:
+    """Weekday cells (``{"Mo": "09:00 - 12:00", …}``) → OSM opening_hours, or None if all closed.
+
+    Consecutive days with the same hours are grouped (``Mo-Fr``); ``; PH off`` is
+    appended because French public offices close on public holidays.
+    """
+    days = [(day, day_ranges(cell)) for day, cell in cells.items()]
+    groups: list[tuple[str, str, list[tuple[int, int]]]] = []
+    for day, ranges in days:
+        if groups and groups[-1][2] == ranges and _follows(groups[-1][1], day, cells):
+            groups[-1] = (groups[-1][0], day, ranges)
+        else:
+            groups.append((day, day, ranges))
+    rules = [
+        f"{first if first == last else f'{first}-{last}'} {','.join(map(_range_text, ranges))}"
+        for first, last, ranges in groups
+        if ranges
+    ]
+    return "; ".join([*rules, "PH off"]) if rules else None
+
+
+def _follows(previous: str, day: str, cells: dict[str, str]) -> bool:
+    order = list(cells)
+    return order.index(day) == order.index(previous) + 1
+
+
+def _range_text(minutes: tuple[int, int]) -> str:
+    return "-".join(f"{m // 60:02d}:{m % 60:02d}" for m in minutes)
+
+
+def clean_comment(text: str) -> str:
+    """Strip lines, keep at most one blank line between paragraphs, undo doubled quotes."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    cleaned = ["\n".join(line.strip() for line in p.split("\n")) for p in paragraphs]
+    # The national export escapes quotes several times (""""ALLER VERS"""").
+    return re.sub(r'"{2,}', '"', "\n\n".join(p for p in cleaned if p))
+
+
+def _unique_ids(converted: list[tuple[int, dict, str]], problems: list[RowProblem]) -> list[dict]:
+    """Suffix the commune to ids shared by several rows, then a number if still taken.
+
+    Ids that no other row shares are reserved first: a place keeps the id its own
+    name gives even when another row's commune suffix produces the same one.
+    """
+    counts = Counter(record["id"] for _, record, _ in converted)
+    taken = {record["id"]: line for line, record, _ in converted if counts[record["id"]] == 1}
+    for line, record, commune in converted:
+        if counts[record["id"]] == 1:
+            continue
+        wanted = candidate = f"{record['id']}-{slugify(commune)}"
+        number = 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{wanted}-{number}"
+        if candidate != wanted:
+            problems.append(
+                RowProblem(
+                    line,
+                    f"l'identifiant « {wanted} » est déjà pris par la ligne {taken[wanted]} : "
+                    f"cette fiche reçoit l'identifiant « {candidate} »",
+                )
+            )
+        record["id"] = candidate
+        taken[candidate] = line
+    return [record for _, record, _ in converted]

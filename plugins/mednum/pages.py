@@ -1,0 +1,326 @@
+"""Which pages the catalogue has, at which address, with what on them.
+
+Pure planning from the model: no rendering, no I/O. The generator renders each
+``Page`` with its template; tests can inspect the plan directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .geo import haversine_km
+from .model import Catalogue, Session, Site, Workshop
+from .reference import Commune, Epci
+from .vocab import NEEDS, Need
+
+NEAREST_COUNT = 8
+NEAREST_MAX_KM = 40.0
+NEARBY_WORKSHOP_KM = 20.0
+HOME_WORKSHOPS = 6
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
+
+
+@dataclass
+class Page:
+    kind: str
+    url: str  # site-relative, "" for the home page, always ending in "/" for folders
+    template: str
+    title: str
+    crumbs: list[Crumb] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    in_sitemap: bool = True
+
+    @property
+    def save_as(self) -> str:
+        if self.url == "" or self.url.endswith("/"):
+            return f"{self.url}index.html"
+        return self.url
+
+
+@dataclass(frozen=True)
+class Filter:
+    slug: str
+    label: str
+
+    def keep(self, site: Site) -> bool:
+        return {
+            "gratuit": site.free,
+            "pass-numerique": site.pass_numerique,
+            "accessible": site.step_free,
+        }[self.slug]
+
+
+FILTERS = (
+    Filter("gratuit", "Gratuit"),
+    Filter("pass-numerique", "Accepte le Pass numérique"),
+    Filter("accessible", "Entrée sans marche"),
+)
+
+
+@dataclass(frozen=True)
+class Nearby:
+    site: Site
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One session of one workshop, for agendas."""
+
+    workshop: Workshop
+    session: Session
+
+
+def url_site(site: Site) -> str:
+    return f"lieux/{site.id}/"
+
+
+def url_commune(commune: Commune) -> str:
+    return f"communes/{commune.slug}/"
+
+
+def url_epci(epci: Epci) -> str:
+    return f"territoires/{epci.slug}/"
+
+
+def url_need(need: Need, flt: Filter | None = None) -> str:
+    return f"besoins/{need.slug}/" + (f"{flt.slug}/" if flt else "")
+
+
+def url_workshop(workshop: Workshop) -> str:
+    return f"ateliers/{workshop.id}/"
+
+
+def url_training(training) -> str:
+    return f"formations/{training.id}/"
+
+
+HOME = Crumb("Accueil", "")
+
+
+def group_by_epci(sites: list[Site], catalogue: Catalogue) -> list[tuple[Epci, list[Site]]]:
+    groups: dict[str, list[Site]] = defaultdict(list)
+    for site in sites:
+        if site.epci is not None:
+            groups[site.epci.code].append(site)
+    epcis = catalogue.reference.epcis
+    return [
+        (epcis[code], sorted(groups[code], key=_site_order))
+        for code in sorted(groups, key=lambda c: epcis[c].nom)
+    ]
+
+
+def _site_order(site: Site) -> tuple:
+    return (site.commune.nom, site.name.casefold(), site.id)
+
+
+def upcoming(workshops: list[Workshop], today: dt.date) -> list[Occurrence]:
+    occurrences = [Occurrence(w, s) for w in workshops for s in w.upcoming(today)]
+    return sorted(occurrences, key=lambda o: (o.session.start, o.workshop.title, o.workshop.id))
+
+
+def by_week(occurrences: list[Occurrence]) -> list[tuple[dt.date, list[Occurrence]]]:
+    weeks: dict[dt.date, list[Occurrence]] = defaultdict(list)
+    for occ in occurrences:
+        day = occ.session.start.date()
+        weeks[day - dt.timedelta(days=day.weekday())].append(occ)
+    return sorted(weeks.items())
+
+
+def nearest(catalogue: Catalogue, commune: Commune, exclude: set[str]) -> list[Nearby]:
+    found = []
+    for site in catalogue.sites:
+        if site.id in exclude or site.coordinates is None:
+            continue
+        distance = haversine_km(commune.latitude, commune.longitude, *site.coordinates)
+        if distance <= NEAREST_MAX_KM:
+            found.append(Nearby(site, distance))
+    found.sort(key=lambda n: (n.distance_km, n.site.id))
+    return found[:NEAREST_COUNT]
+
+
+def _workshop_point(workshop: Workshop) -> tuple[float, float] | None:
+    if workshop.site is not None:
+        return workshop.site.coordinates or (workshop.site.commune.latitude, workshop.site.commune.longitude)
+    a = workshop.address
+    if a.latitude is not None:
+        return (a.latitude, a.longitude)
+    return (a.commune.latitude, a.commune.longitude)
+
+
+def workshops_near(catalogue: Catalogue, commune: Commune) -> list[Workshop]:
+    near = []
+    for w in catalogue.workshops:
+        lat, lon = _workshop_point(w)
+        if w.commune.code_insee == commune.code_insee or (
+            haversine_km(commune.latitude, commune.longitude, lat, lon) <= NEARBY_WORKSHOP_KM
+        ):
+            near.append(w)
+    return near
+
+
+def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
+    today = catalogue.build_date
+    ref = catalogue.reference
+    pages: list[Page] = []
+    all_upcoming = upcoming(catalogue.workshops, today)
+
+    communes_by_epci = [
+        (epci, sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug))
+        for epci in sorted(ref.epcis.values(), key=lambda e: e.nom)
+    ]
+    pages.append(
+        Page(
+            "home",
+            "",
+            "catalogue/home",
+            "Se faire aider avec le numérique dans l'Hérault",
+            context={
+                "needs": NEEDS,
+                "communes_by_epci": communes_by_epci,
+                "next_sessions": all_upcoming[:HOME_WORKSHOPS],
+                "pass_sites": [s for s in catalogue.sites if s.pass_numerique],
+            },
+        )
+    )
+
+    for site in catalogue.sites:
+        crumbs = [HOME, Crumb(site.commune.nom, url_commune(site.commune))]
+        pages.append(
+            Page(
+                "site",
+                url_site(site),
+                "catalogue/site",
+                site.name,
+                crumbs,
+                {
+                    "site": site,
+                    "sessions": upcoming(site.workshops, today),
+                },
+            )
+        )
+
+    for commune in sorted(ref.communes.values(), key=lambda c: c.code_insee):
+        here = sorted(catalogue.sites_by_commune.get(commune.code_insee, []), key=_site_order)
+        epci = ref.epci_of(commune.code_insee)
+        crumbs = [HOME] + ([Crumb(epci.nom, url_epci(epci))] if epci else [])
+        pages.append(
+            Page(
+                "commune",
+                url_commune(commune),
+                "catalogue/commune",
+                f"Aide au numérique à {commune.nom}",
+                crumbs,
+                {
+                    "commune": commune,
+                    "epci": epci,
+                    "sites_here": here,
+                    "nearest": nearest(catalogue, commune, {s.id for s in here}),
+                    "sessions": upcoming(workshops_near(catalogue, commune), today),
+                },
+            )
+        )
+
+    for epci in sorted(ref.epcis.values(), key=lambda e: e.nom):
+        codes = set(epci.communes)
+        sites = sorted(
+            (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
+            key=_site_order,
+        )
+        workshops = [w for w in catalogue.workshops if w.commune.code_insee in codes]
+        pages.append(
+            Page(
+                "epci",
+                url_epci(epci),
+                "catalogue/epci",
+                f"Aide au numérique : {epci.nom}",
+                [HOME],
+                {
+                    "epci": epci,
+                    "sites": sites,
+                    "communes": sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug),
+                    "sessions": upcoming(workshops, today),
+                },
+            )
+        )
+
+    for need in NEEDS:
+        sites = catalogue.sites_by_service.get(need.value, [])
+        for flt in (None, *FILTERS):
+            kept = [s for s in sites if flt is None or flt.keep(s)]
+            crumbs = [HOME] + ([Crumb(need.label, url_need(need))] if flt else [])
+            title = need.label + (f" : {flt.label.lower()}" if flt else "")
+            pages.append(
+                Page(
+                    "need" if flt is None else "need-filter",
+                    url_need(need, flt),
+                    "catalogue/need",
+                    title,
+                    crumbs,
+                    {
+                        "need": need,
+                        "filter": flt,
+                        "filters": FILTERS,
+                        "groups": group_by_epci(kept, catalogue),
+                        "count": len(kept),
+                        "total": len(sites),
+                    },
+                )
+            )
+
+    pages.append(
+        Page(
+            "agenda",
+            "ateliers/",
+            "catalogue/agenda",
+            "Ateliers et permanences numériques",
+            [HOME],
+            {"weeks": by_week(all_upcoming), "workshops": catalogue.workshops},
+        )
+    )
+    agenda = Crumb("Ateliers", "ateliers/")
+    for workshop in catalogue.workshops:
+        pages.append(
+            Page(
+                "workshop",
+                url_workshop(workshop),
+                "catalogue/workshop",
+                workshop.title,
+                [HOME, agenda],
+                {"workshop": workshop, "sessions": workshop.upcoming(today)},
+            )
+        )
+
+    pages.append(
+        Page(
+            "trainings",
+            "formations/",
+            "catalogue/trainings",
+            "Formations pour les professionnels",
+            [HOME],
+            {"trainings": catalogue.trainings},
+        )
+    )
+    trainings = Crumb("Formations", "formations/")
+    for training in catalogue.trainings:
+        pages.append(
+            Page(
+                "training",
+                url_training(training),
+                "catalogue/training",
+                training.title,
+                [HOME, trainings],
+                {"training": training},
+            )
+        )
+
+    pages.append(Page("404", "404.html", "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
+    return pages

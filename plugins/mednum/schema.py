@@ -1,0 +1,268 @@
+"""Check records against the JSON Schema files of ``schemas/``, in French.
+
+The schemas are the single description of every field: editors use them as you
+type (first line of each data file), this module uses them at build time, and
+the documentation test checks that each field carries a description.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .problems import Report
+from .yamlsource import YamlDocument
+
+_TYPE_FR = {
+    "string": "du texte",
+    "number": "un nombre",
+    "integer": "un nombre entier",
+    "boolean": "true ou false",
+    "array": "une liste",
+    "object": "un bloc de champs",
+    "null": "une valeur vide",
+}
+
+_BOOLEAN_WORDS = {"oui", "non", "yes", "no", "on", "off", "vrai", "faux", "y", "n"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One data file and how its records are named in messages."""
+
+    name: str
+    filename: str
+    schema_file: str
+    noun: str
+    example_field: str
+
+    def subject(self, record: Any, index: int) -> str:
+        ident = record.get("id") if isinstance(record, dict) else None
+        if isinstance(ident, str) and ident:
+            return f"{self.noun} « {ident} »"
+        return f"{self.noun} n° {index + 1}"
+
+
+SITES = Kind("sites", "sites.yaml", "sites.schema.json", "lieu", "x_exemple")
+WORKSHOPS = Kind("workshops", "workshops.yaml", "workshops.schema.json", "atelier", "exemple")
+TRAININGS = Kind("trainings", "trainings.yaml", "trainings.schema.json", "formation", "exemple")
+KINDS = (SITES, WORKSHOPS, TRAININGS)
+
+
+def field_name(path: tuple) -> str:
+    """``("x_arrets", 1, "horaires")`` → ``x_arrets[2].horaires`` (counted from 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, for suggestions."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def suggest(value: str, choices: list[str]) -> str | None:
+    """The choice a near miss was meant to be, if one stands out."""
+    folded = {fold(c): c for c in choices}
+    if fold(value) in folded:
+        return folded[fold(value)]
+    close = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
+class Schema:
+    """A JSON Schema file, with the coercion and French messages it needs."""
+
+    def __init__(self, path: Path, kind: Kind):
+        self.kind = kind
+        self.path = path
+        self.document = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(self.document)
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.document)
+
+    @cached_property
+    def record_schema(self) -> dict:
+        return self.resolve(self.document["items"])
+
+    def resolve(self, node: dict) -> dict:
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise ValueError(f"unsupported $ref {ref}")
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def coerce(self, value: Any, node: dict, path: tuple, doc: YamlDocument) -> Any:
+        """Give back the written text where the schema wants text; drop empty fields.
+
+        ``code_postal: 34000`` was read as the int 34000 with its text kept: a
+        text field gets "34000" back, so authors need not quote codes.
+        """
+        node = self.resolve(node)
+        wanted = node.get("type")
+        if wanted == "string" and not isinstance(value, str) and path in doc.plain_text:
+            return doc.plain_text[path]
+        if wanted == "object" and isinstance(value, dict):
+            props = node.get("properties", {})
+            return {
+                key: self.coerce(item, props.get(key, {}), (*path, key), doc)
+                for key, item in value.items()
+                if item is not None
+            }
+        if wanted == "array" and isinstance(value, list):
+            items = node.get("items", {})
+            return [self.coerce(item, items, (*path, i), doc) for i, item in enumerate(value)]
+        return value
+
+    def check(self, doc: YamlDocument, report: Report) -> list:
+        """Coerced records of ``doc`` with every schema problem reported."""
+        if not isinstance(doc.data, list):
+            report.error(
+                doc.location(()),
+                "le fichier doit être une liste de fiches, chacune commençant par « - id: »",
+            )
+            return []
+        records = self.coerce(doc.data, self.document, (), doc)
+        for error in self.validator.iter_errors(records):
+            self._report(error, records, doc, report)
+        return records
+
+    def _report(self, error, records: list, doc: YamlDocument, report: Report) -> None:
+        path = tuple(error.absolute_path)
+        if not path:
+            report.error(doc.location(()), f"structure invalide ({error.message})")
+            return
+        index = path[0]
+        record = records[index] if isinstance(index, int) else None
+        subject = self.kind.subject(record, index)
+        rel = path[1:]
+        for field_path, message, on_key in self._messages(error, rel):
+            location = doc.location((index, *field_path), key=on_key)
+            report.error(location, message, subject, field_name(field_path))
+
+    def _messages(self, error, rel: tuple):
+        """Yield (field path, French message, point at key?) for one schema error."""
+        v, inst, schema = error.validator, error.instance, error.schema
+        if v == "required":
+            props = set(inst) if isinstance(inst, dict) else set()
+            for name in error.validator_value:
+                if name not in props:
+                    yield (*rel, name), "champ obligatoire manquant", False
+        elif v == "additionalProperties":
+            known = sorted(schema.get("properties", {}))
+            for name in inst:
+                if name in known:
+                    continue
+                hint = suggest(name, known)
+                if hint:
+                    message = f"champ inconnu : vouliez-vous dire « {hint} » ?"
+                else:
+                    message = f"champ inconnu (voir la liste des champs dans schemas/{self.kind.schema_file})"
+                yield (*rel, name), message, True
+        elif v == "type":
+            yield rel, self._type_message(error.validator_value, inst), False
+        elif v == "enum":
+            choices = [str(c) for c in error.validator_value]
+            hint = suggest(str(inst), choices)
+            if hint:
+                message = f"valeur « {inst} » inconnue : vouliez-vous dire « {hint} » ?"
+            elif len(choices) <= 12:
+                message = f"valeur « {inst} » inconnue ; valeurs possibles : " + ", ".join(
+                    f"« {c} »" for c in choices
+                )
+            else:
+                message = f"valeur « {inst} » inconnue (voir la liste dans schemas/{self.kind.schema_file})"
+            yield rel, message, False
+        elif v in ("pattern", "format"):
+            message = schema.get("x-erreur", "format invalide")
+            yield rel, f"« {inst} » : {message}{self._pattern_hint(schema, inst)}", False
+        elif v == "maxLength":
+            yield rel, f"texte trop long : {len(inst)} caractères pour {error.validator_value} au plus", False
+        elif v == "minLength":
+            yield rel, "valeur vide : supprimez le champ ou remplissez-le", False
+        elif v == "minItems":
+            n = error.validator_value
+            yield rel, "au moins une valeur attendue" if n == 1 else f"au moins {n} valeurs attendues", False
+        elif v == "uniqueItems":
+            seen, dup = [], None
+            for item in inst:
+                if item in seen:
+                    dup = item
+                    break
+                seen.append(item)
+            yield rel, f"valeur « {dup} » écrite deux fois", False
+        elif v in ("minimum", "exclusiveMinimum"):
+            word = "au moins" if v == "minimum" else "plus que"
+            yield rel, f"{inst} : la valeur doit être {word} {error.validator_value}", False
+        elif v in ("maximum", "exclusiveMaximum"):
+            word = "au plus" if v == "maximum" else "moins que"
+            yield rel, f"{inst} : la valeur doit être {word} {error.validator_value}", False
+        elif v in ("oneOf", "anyOf"):
+            names = [n for s in error.validator_value for n in s.get("required", [])]
+            listed = " ou ".join(f"« {n} »" for n in names)
+            present = [n for n in names if isinstance(inst, dict) and n in inst]
+            if v == "oneOf" and len(present) > 1:
+                yield rel, f"indiquez {listed}, pas les deux", False
+            else:
+                yield rel, f"indiquez {listed}", False
+        elif v == "minProperties":
+            yield rel, "indiquez au moins un champ", False
+        else:  # pragma: no cover - every keyword our schemas use is handled above
+            yield rel, f"valeur invalide ({error.message})", False
+
+    @staticmethod
+    def _type_message(expected: str | list, inst: Any) -> str:
+        wanted = expected if isinstance(expected, str) else expected[0]
+        if wanted == "boolean" and isinstance(inst, str) and inst.strip().lower() in _BOOLEAN_WORDS:
+            return f"écrivez true ou false (« {inst} » n'est pas reconnu)"
+        if wanted == "array" and not isinstance(inst, list):
+            return "une liste est attendue : écrivez chaque valeur sur sa ligne, après « - »"
+        if wanted in ("number", "integer") and isinstance(inst, str):
+            shown = inst.replace(",", ".")
+            hint = " (avec un point décimal, sans guillemets)" if "," in inst else " (sans guillemets)"
+            return f"{_TYPE_FR[wanted]} attendu{hint}, pas « {inst} »" + (
+                f" : écrivez {shown}" if shown != inst else ""
+            )
+        return f"{_TYPE_FR.get(wanted, wanted)} attendu, pas {_describe(inst)}"
+
+    @staticmethod
+    def _pattern_hint(schema: dict, inst: Any) -> str:
+        if "+33" in schema.get("pattern", "") and isinstance(inst, str):
+            from .french import phone_to_e164
+
+            fixed = phone_to_e164(inst)
+            if fixed and fixed != inst:
+                return f" ; écrivez « {fixed} »"
+        return ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"« {str(value).lower()} »"
+    if isinstance(value, (int, float)):
+        return f"le nombre {value}"
+    if isinstance(value, list):
+        return "une liste"
+    if isinstance(value, dict):
+        return "un bloc de champs"
+    if value is None:
+        return "une valeur vide"
+    return f"« {value} »"

@@ -1,0 +1,74 @@
+"""Settings of the catalogue plugin: declared once, with their defaults and meaning.
+
+Pelican settings given in ``pelicanconf.py`` win over these defaults. The
+documentation test checks that each of them is described in the README.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    "CATALOGUE_DATA_PATH": (
+        "data",
+        "Dossier des fiches YAML (sites.yaml, workshops.yaml, trainings.yaml, reference/).",
+    ),
+    "CATALOGUE_SCHEMAS_PATH": ("schemas", "Dossier des schémas JSON des fiches."),
+    "CATALOGUE_BUILD_DATE": (
+        None,
+        "Date de la construction (AAAA-MM-JJ) : ateliers passés, fraîcheur des fiches. "
+        "Sinon SOURCE_DATE_EPOCH, sinon la date du jour à Paris.",
+    ),
+    "CATALOGUE_TIMEZONE": ("Europe/Paris", "Fuseau horaire des horaires et des ateliers."),
+    "CATALOGUE_STALE_MONTHS": (
+        12,
+        "Nombre de mois sans vérification après lequel une fiche est signalée ancienne.",
+    ),
+    "CATALOGUE_MAX_FILE_BYTES": (64 * 1024 * 1024, "Taille maximale d'un fichier de données, en octets."),
+    "CATALOGUE_PUBLIC_URL": (
+        "",
+        "Adresse publique du site (https://…), pour les liens de partage, le plan du site et les QR codes.",
+    ),
+    "CATALOGUE_CONTACT_EMAIL": ("", "Adresse e-mail qui reçoit les signalements d'erreur."),
+    "CATALOGUE_REPOSITORY_URL": (
+        "",
+        "Adresse du dépôt GitHub des données, pour les liens « Proposer une modification ».",
+    ),
+    "CATALOGUE_RECURRENCE_WEEKS": (
+        26,
+        "Nombre de semaines pendant lesquelles les ateliers récurrents sont affichés.",
+    ),
+}
+
+
+def setting(settings: dict, name: str) -> Any:
+    return settings.get(name, DEFAULTS[name][0])
+
+
+def resolve_path(settings: dict, name: str) -> Path:
+    """A path setting, relative to the folder of the Pelican configuration (its PATH's parent)."""
+    value = Path(setting(settings, name))
+    if value.is_absolute():
+        return value
+    base = Path(settings.get("PATH", ".")).resolve().parent
+    return base / value
+
+
+def build_date(settings: dict) -> dt.date:
+    """The day the site describes: a setting, else SOURCE_DATE_EPOCH, else today in Paris."""
+    value = setting(settings, "CATALOGUE_BUILD_DATE")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value:
+        return dt.date.fromisoformat(str(value))
+    zone = ZoneInfo(setting(settings, "CATALOGUE_TIMEZONE"))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=zone).date()
+    return dt.datetime.now(tz=zone).date()

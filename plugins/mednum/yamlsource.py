@@ -1,0 +1,287 @@
+"""Read a YAML data file safely, keeping the position of every value.
+
+PyYAML's own constructors apply YAML 1.1 implicit typing: ``12:30`` becomes 750,
+``01000`` becomes 512 and ``no`` becomes False. Partners never mean that, so this
+reader builds values from the parser's events itself:
+
+* quoted scalars are always text;
+* plain scalars become ``None`` (empty, ``~``, ``null``), ``True``/``False``
+  (only ``true``/``false``), an int (``0`` or no leading zero), a float
+  (``43.61``) — anything else stays the text as written (``12:30``, ``01000``,
+  ``no``, ``2026-03-01``). The written text of every plain scalar that became a
+  number or a boolean is kept, so that a field whose schema wants text gets back
+  exactly what the author typed (``code_postal: 34000`` → ``"34000"``);
+* anchors, aliases and explicit tags are refused (no alias bombs, no objects);
+* duplicate keys, several documents, non-UTF-8 bytes and oversized files are
+  reported as located errors, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Location, Report
+
+try:  # libyaml's parser is several times faster; marks are the same.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+Path_ = tuple  # a path inside the document: (3, "x_arrets", 0, "horaires")
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data, and where each value and key was written."""
+
+    file: str
+    data: Any = None
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    plain_text: dict[Path_, str] = field(default_factory=dict)
+
+    def location(self, path: Path_, key: bool = False) -> Location:
+        """Location of the value at ``path`` (or of its key), else of its nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while True:
+            if probe in table:
+                line, column = table[probe]
+                return Location(self.file, line, column)
+            if probe in self.values:
+                line, column = self.values[probe]
+                return Location(self.file, line, column)
+            if not probe:
+                return Location(self.file, 1, 1)
+            probe = probe[:-1]
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def resolve_plain(text: str) -> Any:
+    """Type of a plain (unquoted) scalar, by the narrow rules above."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text) and ("." in text or "e" in text.lower()):
+        return float(text)
+    return text
+
+
+class _Builder:
+    def __init__(self, events, doc: YamlDocument):
+        self.events = events
+        self.doc = doc
+
+    def next(self):
+        return next(self.events)
+
+    def node(self, event, path: Path_, depth: int) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                event.start_mark,
+                "les alias YAML (*nom) ne sont pas acceptés : recopiez la valeur",
+            )
+        if getattr(event, "anchor", None):
+            raise _Refused(
+                event.start_mark,
+                "les ancres YAML (&nom) ne sont pas acceptées : recopiez la valeur",
+            )
+        tag = getattr(event, "tag", None)
+        if tag and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+            raise _Refused(
+                event.start_mark,
+                f"les étiquettes YAML (« {tag} ») ne sont pas acceptées : retirez-la",
+            )
+        if depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, "structure trop profondément imbriquée")
+        mark = event.start_mark
+        self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.ScalarEvent):
+            if not event.style:  # plain: libyaml says "", PyYAML says None
+                value = resolve_plain(event.value)
+                if value is not None and not isinstance(value, str):
+                    self.doc.plain_text[path] = event.value
+                return value
+            return event.value
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            while True:
+                child = self.next()
+                if isinstance(child, yaml.SequenceEndEvent):
+                    return items
+                items.append(self.node(child, (*path, len(items)), depth + 1))
+        if isinstance(event, yaml.MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            while True:
+                key_event = self.next()
+                if isinstance(key_event, yaml.MappingEndEvent):
+                    return mapping
+                if (
+                    not isinstance(key_event, yaml.ScalarEvent)
+                    or key_event.anchor
+                    or (key_event.tag and key_event.tag != "!")
+                ):
+                    raise _Refused(key_event.start_mark, "nom de champ invalide")
+                key = key_event.value
+                kmark = key_event.start_mark
+                if key in mapping:
+                    first = self.doc.keys[(*path, key)]
+                    raise _Refused(
+                        kmark,
+                        f"le champ « {key} » est écrit deux fois"
+                        f" (déjà à la ligne {first[0]}) : gardez-en un seul",
+                    )
+                self.doc.keys[(*path, key)] = (kmark.line + 1, kmark.column + 1)
+                mapping[key] = self.node(self.next(), (*path, key), depth + 1)
+        raise _Refused(mark, "élément YAML inattendu")  # pragma: no cover
+
+
+def _french_yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int, int, str]:
+    """Translate PyYAML's error into a located French sentence."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, column = _locate_char(text, exc.position)
+        return line, column, f"caractère de contrôle interdit (code {exc.character})"
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = (getattr(exc, "problem", None) or str(exc)).strip()
+    context = (getattr(exc, "context", None) or "").strip()
+    both = f"{context} {problem}"
+    if "\\t" in problem or "tab character" in problem:
+        hint = "tabulation interdite : indentez avec des espaces"
+    elif "mapping values are not allowed" in problem:
+        hint = (
+            "deux-points inattendu : une valeur qui contient « : » doit être entre"
+            " guillemets, ou l'indentation de cette ligne est fausse"
+        )
+    elif "could not find expected ':'" in problem:
+        hint = "il manque « : » après le nom du champ, ou une ligne est mal indentée"
+    elif "expected <block end>" in problem or "expected <block" in both:
+        hint = "indentation incohérente : alignez ce champ sur les autres champs de la fiche"
+    elif "found unexpected end of stream" in problem and "quoted" in context:
+        hint = "guillemet ouvert mais jamais fermé"
+    elif "found character" in problem and "cannot start any token" in problem:
+        shown = _char_at(text, line, column)
+        hint = f"caractère « {shown} » interdit en début de valeur : mettez la valeur entre guillemets"
+    elif "unknown escape character" in problem:
+        hint = (
+            "barre oblique inverse (\\) invalide entre guillemets doubles : utilisez des guillemets simples"
+        )
+    elif "while parsing a flow" in context or "flow" in problem:
+        hint = "liste ou dictionnaire entre crochets ou accolades mal fermé"
+    else:
+        hint = f"syntaxe YAML invalide ({problem})"
+    return line, column, hint
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 < line <= len(lines) and 0 < column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return "?"
+
+
+def _locate_char(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _locate_byte(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = offset - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def read_yaml(path: Path, display: str, report: Report, max_bytes: int = DEFAULT_MAX_BYTES):
+    """Parse ``path``; problems go to ``report``. Returns a YamlDocument or None."""
+    doc = YamlDocument(display)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        report.error(Location(display), "fichier introuvable")
+        return None
+    except OSError as exc:
+        report.error(Location(display), f"fichier illisible ({exc.strerror})")
+        return None
+    if size > max_bytes:
+        report.error(
+            Location(display),
+            f"fichier trop gros ({size} octets, {max_bytes} au plus) : découpez-le ou vérifiez son contenu",
+        )
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        report.error(Location(display), f"fichier illisible ({exc.strerror})")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _locate_byte(raw, exc.start)
+        report.error(
+            Location(display, line, column),
+            f"le fichier n'est pas encodé en UTF-8 (octet 0x{raw[exc.start]:02X}) : enregistrez-le en UTF-8",
+        )
+        return None
+    if "\x00" in text:
+        line, column = _locate_byte(raw, raw.index(b"\x00"))
+        report.error(Location(display, line, column), "le fichier contient des données binaires (octet nul)")
+        return None
+    try:
+        events = yaml.parse(text, Loader=_Loader)
+        builder = _Builder(events, doc)
+        first = builder.next()  # StreamStart
+        document_start = builder.next()
+        if isinstance(document_start, yaml.StreamEndEvent):
+            report.error(
+                Location(display),
+                "le fichier est vide : s'il ne doit contenir aucune fiche, écrivez []",
+            )
+            return None
+        del first
+        doc.data = builder.node(builder.next(), (), 0)
+        builder.next()  # DocumentEnd
+        extra = builder.next()
+        if not isinstance(extra, yaml.StreamEndEvent):
+            mark = extra.start_mark
+            report.error(
+                Location(display, mark.line + 1, mark.column + 1),
+                "un seul document YAML attendu : retirez la ligne « --- » en trop",
+            )
+            return None
+    except _Refused as exc:
+        report.error(Location(display, exc.mark.line + 1, exc.mark.column + 1), exc.message)
+        return None
+    except yaml.YAMLError as exc:
+        line, column, message = _french_yaml_error(exc, text)
+        report.error(Location(display, line, column), message)
+        return None
+    except RecursionError:
+        report.error(Location(display), "structure trop profondément imbriquée")
+        return None
+    return doc

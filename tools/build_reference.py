@@ -1,0 +1,257 @@
+"""Derive data/reference/ (communes, EPCI, outline of Hérault) from open data.
+
+    python tools/build_reference.py --shared ../shared/data
+
+The inputs are described in ``<shared>/README.md``; the outputs in
+``data/reference/README.md``. Output is deterministic so that re-running the
+script on the same inputs gives byte-identical files (a test checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))  # works without the editable install too
+
+from mednum.french import slugify  # noqa: E402
+from mednum.geo import haversine_km, point_in_geometry, polygons  # noqa: E402
+
+DEPARTEMENT = "34"
+DECIMALS = 5  # about 1 m
+
+
+def read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        sys.exit(f"fichier introuvable : {path}")
+
+
+def write_records(path: Path, records: list[dict]) -> None:
+    """One record per line: readable diffs when the open data changes."""
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records]
+    path.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+
+
+# --- planar geometry in degrees (fine for centroids: they are affine-invariant) ---
+
+
+def ring_area_centroid(ring) -> tuple[float, float, float]:
+    """Signed area and centroid (shoelace formula)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    area /= 2
+    return area, cx / (6 * area), cy / (6 * area)
+
+
+def area_centroid(geometry: dict) -> tuple[float, float]:
+    """(lat, lon) of the area-weighted centroid; inner rings (holes) count negatively."""
+    total = sx = sy = 0.0
+    for rings in polygons(geometry):
+        for index, ring in enumerate(rings):
+            area, cx, cy = ring_area_centroid(ring)
+            weight = abs(area) if index == 0 else -abs(area)
+            total += weight
+            sx += weight * cx
+            sy += weight * cy
+    return sy / total, sx / total
+
+
+def interior_point(geometry: dict, lat: float) -> tuple[float, float]:
+    """Middle of the widest inside stretch of the parallel ``lat`` (as GEOS's InteriorPoint)."""
+    crossings = []
+    for rings in polygons(geometry):
+        for ring in rings:
+            for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+                if (y0 > lat) != (y1 > lat):
+                    crossings.append(x0 + (lat - y0) * (x1 - x0) / (y1 - y0))
+    crossings.sort()
+    pairs = zip(crossings[::2], crossings[1::2], strict=True)
+    west, east = max(pairs, key=lambda p: p[1] - p[0])
+    return lat, (west + east) / 2
+
+
+def centre(geometry: dict) -> tuple[float, float, bool]:
+    """(lat, lon, is_centroid): the area centroid if it is inside, else an interior point."""
+    lat, lon = area_centroid(geometry)
+    if point_in_geometry(lat, lon, geometry):
+        return lat, lon, True
+    lat, lon = interior_point(geometry, lat)
+    if not point_in_geometry(lat, lon, geometry):
+        raise ValueError("no interior point found")
+    return lat, lon, False
+
+
+def radius_km(lat: float, lon: float, geometry: dict) -> float:
+    """Distance to the farthest vertex, rounded up to 0.1 km."""
+    farthest = max(
+        haversine_km(lat, lon, y, x) for rings in polygons(geometry) for ring in rings for x, y in ring
+    )
+    return math.ceil(round(farthest * 10, 6)) / 10
+
+
+# --- building the records ---
+
+
+def former_codes(commune: dict, delegated: list[dict]) -> list[str]:
+    """The commune's own code and those of the communes it absorbed (communes nouvelles)."""
+    codes = {commune["code"], *commune.get("anciensCodes", [])}
+    codes.update(d["code"] for d in delegated if d.get("chefLieu") == commune["code"])
+    return sorted(codes)
+
+
+def merged_geometry(codes: list[str], shapes: dict[str, dict]) -> dict:
+    """A MultiPolygon combining the parts: adjacent polygons, not a true union,
+    which is enough for a centroid, a radius and point-in-polygon tests."""
+    parts = [p for code in codes for p in polygons(shapes[code])]
+    return {"type": "MultiPolygon", "coordinates": parts}
+
+
+def build_communes(raw: list[dict], shapes: dict[str, dict], log: list[str]) -> list[dict]:
+    current = [c for c in raw if c["type"] == "commune-actuelle"]
+    delegated = [c for c in raw if c["type"] == "commune-deleguee"]
+    records = []
+    for commune in sorted(current, key=lambda c: c["code"]):
+        code = commune["code"]
+        parts = [c for c in former_codes(commune, delegated) if c in shapes]
+        if not parts:
+            raise SystemExit(f"{code} {commune['nom']} : aucun polygone 2018, ni de ses anciennes communes")
+        if parts == [code]:
+            geometry, source = shapes[code], "2018"
+        else:
+            geometry = merged_geometry(parts, shapes)
+            source = "2018, réunion des polygones " + " + ".join(parts)
+            log.append(f"{code} {commune['nom']} : {source}")
+        lat, lon, is_centroid = centre(geometry)
+        lat, lon = round(lat, DECIMALS), round(lon, DECIMALS)
+        if not point_in_geometry(lat, lon, geometry):
+            raise SystemExit(f"{code} {commune['nom']} : le centre arrondi sort du polygone")
+        if not is_centroid:
+            log.append(f"{code} {commune['nom']} : centroïde hors du polygone, point intérieur")
+        records.append(
+            {
+                "code_insee": code,
+                "nom": commune["nom"],
+                "slug": slugify(commune["nom"]),
+                "codes_postaux": sorted(commune.get("codesPostaux", [])),
+                "population": commune.get("population"),
+                "epci": None,
+                "latitude": lat,
+                "longitude": lon,
+                "rayon_km": radius_km(lat, lon, geometry),
+                "polygone_source": source,
+            }
+        )
+    return records
+
+
+def short_name(name: str, kind: str) -> str:
+    """``CC du Grand Pic Saint-Loup`` → ``Grand Pic Saint-Loup``."""
+    short = name.removeprefix(f"{kind} ")
+    short = short.split(" Communauté de Communes")[0]
+    for article in ("du ", "de ", "des "):
+        short = short.removeprefix(article)
+    return short[:1].upper() + short[1:]
+
+
+def build_epcis(raw: list[dict], communes: list[dict], log: list[str]) -> list[dict]:
+    by_code = {c["code_insee"]: c for c in communes}
+    records = []
+    for epci in raw:
+        members = sorted(m["code"] for m in epci["membres"] if m["code"] in by_code)
+        for m in epci["membres"]:
+            if m["code"].startswith(DEPARTEMENT) and m["code"] not in by_code:
+                log.append(f"EPCI {epci['nom']} : membre {m['code']} inconnu")
+        for code in members:
+            if by_code[code]["epci"] is not None:
+                log.append(f"{code} : membre de deux EPCI ({by_code[code]['epci']}, {epci['code']})")
+            by_code[code]["epci"] = epci["code"]
+        records.append(
+            {
+                "code": epci["code"],
+                "nom": epci["nom"],
+                "nom_court": short_name(epci["nom"], epci["type"]),
+                "type": epci["type"],
+                "slug": slugify(epci["nom"]),
+                "communes": members,
+                "population": sum(by_code[c]["population"] or 0 for c in members),
+            }
+        )
+    log.extend(f"{c['code_insee']} {c['nom']} : sans EPCI" for c in communes if c["epci"] is None)
+    return sorted(records, key=lambda e: (slugify(e["nom"]), e["code"]))
+
+
+def round_coordinates(value):
+    if isinstance(value, float):
+        return round(value, DECIMALS)
+    if isinstance(value, list):
+        return [round_coordinates(v) for v in value]
+    return value
+
+
+def build_outline(raw: dict) -> dict:
+    # The source (about 1,500 vertices, 30 kB) is already simplified by
+    # france-geojson: simplifying more would cost accuracy along the coast.
+    geometry = raw["geometry"] if raw.get("type") == "Feature" else raw
+    return {
+        "type": "Feature",
+        "properties": {"code": DEPARTEMENT, "nom": "Hérault"},
+        "geometry": {
+            "type": geometry["type"],
+            "coordinates": round_coordinates(geometry["coordinates"]),
+        },
+    }
+
+
+def check(communes: list[dict], epcis: list[dict], outline: dict, log: list[str]) -> list[str]:
+    errors = []
+    for kind, records in (("commune", communes), ("EPCI", epcis)):
+        slugs = [r["slug"] for r in records]
+        errors += [f"slug de {kind} en double : {s}" for s in sorted(set(slugs)) if slugs.count(s) > 1]
+    for c in communes:
+        if not point_in_geometry(c["latitude"], c["longitude"], outline["geometry"]):
+            errors.append(f"{c['code_insee']} {c['nom']} : centre hors du contour de l'Hérault")
+    errors += [line for line in log if "deux EPCI" in line or "inconnu" in line]
+    return errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--output", type=Path, default=ROOT / "data" / "reference")
+    args = parser.parse_args(argv)
+
+    shapes_raw = read_json(args.shared / "communes-34-herault.geojson")
+    shapes = {f["properties"]["code"]: f["geometry"] for f in shapes_raw["features"]}
+    log: list[str] = []
+    communes = build_communes(read_json(args.shared / "communes-34.json"), shapes, log)
+    epcis = build_epcis(read_json(args.shared / "epci-34.json"), communes, log)
+    outline = build_outline(read_json(args.shared / "departement-34-herault.geojson"))
+
+    errors = check(communes, epcis, outline, log)
+    if errors:
+        print("\n".join(errors), file=sys.stderr)
+        return 1
+    args.output.mkdir(parents=True, exist_ok=True)
+    write_records(args.output / "communes.json", communes)
+    write_records(args.output / "epci.json", epcis)
+    text = json.dumps(outline, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    (args.output / "herault.geojson").write_text(text + "\n", encoding="utf-8")
+
+    print(f"{len(communes)} communes, {len(epcis)} EPCI → {args.output}")
+    print("\n".join(log) if log else "aucun cas particulier")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
