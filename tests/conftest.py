@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from mednum.catalogue import LoadOptions, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent

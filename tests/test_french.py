@@ -2,6 +2,7 @@ from datetime import date, time
 from decimal import Decimal
 
 import pytest
+
 from mednum.french import (
     format_date,
     format_date_short,

@@ -1,6 +1,7 @@
 import math
 
 import pytest
+
 from mednum.geo import distance_to_geometry_km, haversine_km, point_in_geometry
 
 # A 1°×1° square (lon 3–4, lat 43–44) with a hole (lon 3.4–3.6, lat 43.4–43.6).

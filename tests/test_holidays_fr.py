@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from mednum.holidays_fr import easter_sunday, holidays_between, public_holidays
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from mednum.importers import SITE_FIELDS, ImportFileError, cli, france_services
 from mednum.importers.france_services import HoursError, day_ranges, opening_hours
 

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 import yaml
+
 from mednum.importers import ImportFileError
 from mednum.importers.merge import MergeSummary, merge_into_yaml
 
@@ -113,7 +114,6 @@ def test_owned_field_missing_from_import_is_removed_and_new_one_placed_in_schema
 
 def test_merge_is_idempotent_byte_for_byte(sites):
     records = [record("a-lieu", nom="12:30"), record("b-lieu", horaires=None), record("z")]
-    records[1].pop("horaires")
     merge_into_yaml(sites, records, OWNED)
     first = sites.read_bytes()
     summary = merge_into_yaml(sites, records, OWNED)
@@ -202,3 +202,40 @@ def test_summary_text():
     )
     assert summary.text() == "3 fiches ajoutées, 2 modifiées (telephone, horaires), 44 inchangées"
     assert MergeSummary(added=["a"]).text() == "1 fiche ajoutée, 0 modifiée, 0 inchangée"
+
+
+def test_comments_below_replaced_or_removed_fields_are_kept(tmp_path):
+    path = tmp_path / "sites.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            - id: a
+              nom: Lieu A
+              # avant les horaires
+              horaires: Mo 09:00-12:00  # vérifié
+              # sous les horaires
+              services:
+                - Loisirs et créations numériques
+              # sous les services
+              x_pass_numerique: true
+
+            - id: b
+              nom: Lieu B
+            """
+        ),
+        encoding="utf-8",
+    )
+    merge_into_yaml(path, [record("a")], {"horaires", "services", "nom"})
+    text = path.read_text(encoding="utf-8")
+    for comment in ("# avant les horaires", "# sous les horaires", "# sous les services"):
+        assert comment in text
+    assert "x_pass_numerique: true\n\n- id: b\n" in text
+    data = yaml.safe_load(text)
+    assert "horaires" not in data[0]
+    assert data[0]["services"] == ["Aide aux démarches administratives"]
+
+
+def test_written_file_is_readable_by_others(tmp_path):
+    path = tmp_path / "sites.yaml"
+    merge_into_yaml(path, [record("a")], OWNED)
+    assert path.stat().st_mode & 0o044  # not mkstemp's private 0600

@@ -5,6 +5,7 @@ import opening_hours as osm_reference
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mednum.holidays_fr import holidays_between
 from mednum.opening_hours import OpeningHoursError, parse
 

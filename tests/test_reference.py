@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from mednum.french import slugify
 from mednum.geo import haversine_km
 from mednum.reference import ReferenceDataError, load_reference, normalize_name

@@ -75,7 +75,8 @@ def merge_into_yaml(
 ) -> MergeSummary:
     """Merge ``records`` into the list of records in ``path`` (created if missing)."""
     path = Path(path)
-    records = list(records)
+    # A field set to None is a field the import does not have.
+    records = [{k: v for k, v in r.items() if v is not None} for r in records]
     ids = [record["id"] for record in records]
     if len(set(ids)) != len(ids):
         raise ImportFileError("identifiants en double dans les fiches importées")
@@ -176,10 +177,19 @@ def _write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, _mode(path))  # mkstemp creates 0600 files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode(path: Path) -> int:
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _insert(document: CommentedSeq, node: CommentedMap) -> None:
@@ -214,10 +224,18 @@ def _update(target: CommentedMap, record: dict, owned: Iterable[str], rank: dict
         return []
     tail = _pop_tail(target)
     for name in changed:
+        # Comments written below a field are stored on its value: move them along.
         if name not in record:
+            keys = list(target)
+            after = _pop_after(_last_slot(target, name))
             del target[name]
+            previous = keys[keys.index(name) - 1]
+            slot = _last_slot(target, previous)
+            _set_after(slot, _pop_after(slot) + after)
         elif name in target:
+            after = _pop_after(_last_slot(target, name))
             target[name] = _node(record[name])
+            _set_after(_last_slot(target, name), after)
         else:
             target.insert(_position(target, name, rank), name, _node(record[name]))
     _set_tail(target, tail)
@@ -285,35 +303,42 @@ def _ambiguous(text: str) -> bool:
 
 
 # --- blank lines and comments after a record ---------------------------------
+# ruamel.yaml keeps the line break that ends a value, the blank lines and the
+# comment lines below it in one token on the value's last scalar (its deepest
+# last item). The first segment of that token, up to its first line break, is
+# the value's own end-of-line comment and stays; the rest is what we move.
 
 
-def _tail_slot(node: Any) -> tuple[Any, Any] | None:
-    """(container, key or index) of the last scalar of a record, where ruamel.yaml
-    keeps the line break, blank lines and comments that follow the record."""
+def _last_slot(container: Any, key: Any) -> tuple[Any, Any]:
+    """(container, key or index) of the last scalar of ``container[key]``."""
     while True:
-        if isinstance(node, CommentedMap | CommentedSeq) and len(node):
-            key = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
-            value = node[key]
-            block = isinstance(value, CommentedMap | CommentedSeq) and not value.fa.flow_style()
-            if block and len(value):
-                node = value
-                continue
-            return node, key
-        return None
+        value = container[key]
+        block = isinstance(value, CommentedMap | CommentedSeq) and not value.fa.flow_style()
+        if not (block and len(value)):
+            return container, key
+        container = value
+        key = next(reversed(value)) if isinstance(value, CommentedMap) else len(value) - 1
 
 
-def _comment_index(container: Any) -> int:
+def _record_slot(record: Any) -> tuple[Any, Any] | None:
+    if isinstance(record, CommentedMap | CommentedSeq) and len(record):
+        return _last_slot(record, next(reversed(record)) if isinstance(record, CommentedMap) else -1)
+    return None
+
+
+def _index(container: Any) -> int:
     return 2 if isinstance(container, CommentedMap) else 0
 
 
-def _pop_tail(record: Any) -> str:
-    """Detach what follows the record's last line (keeping an end-of-line comment)."""
-    slot = _tail_slot(record)
+def _pop_after(slot: tuple[Any, Any] | None) -> str:
+    """Detach the blank lines and comments below a value (keep its end-of-line comment)."""
     if slot is None:
         return ""
     container, key = slot
+    if isinstance(container, CommentedSeq):
+        key = key % len(container)
     entry = container.ca.items.get(key)
-    index = _comment_index(container)
+    index = _index(container)
     token = entry[index] if entry and len(entry) > index else None
     if token is None:
         return ""
@@ -325,17 +350,25 @@ def _pop_tail(record: Any) -> str:
     return rest
 
 
-def _set_tail(record: Any, text: str) -> None:
-    """Attach ``text`` (e.g. ``"\\n"`` for one blank line) after the record's last line."""
-    slot = _tail_slot(record)
+def _set_after(slot: tuple[Any, Any] | None, text: str) -> None:
+    """Put ``text`` (``"\\n"`` is one blank line) below a value."""
     if slot is None or not text:
         return
     container, key = slot
-    index = _comment_index(container)
+    if isinstance(container, CommentedSeq):
+        key = key % len(container)
+    index = _index(container)
     entry = container.ca.items.setdefault(key, [None] * (4 if index == 2 else 2))
     token = entry[index]
     if token is not None:
-        first = token.value.partition("\n")[0]
-        token.value = first + "\n" + text
+        token.value = token.value.partition("\n")[0] + "\n" + text
     else:
         entry[index] = CommentToken("\n" + text, CommentMark(0), None)
+
+
+def _pop_tail(record: Any) -> str:
+    return _pop_after(_record_slot(record))
+
+
+def _set_tail(record: Any, text: str) -> None:
+    _set_after(_record_slot(record), text)

@@ -1,0 +1,104 @@
+"""The command line as partners and CI use it: French report, exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def run_check(project: Project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mednum", "check", "--root", str(project.root), "--date", "2026-11-23", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+        check=False,
+    )
+
+
+def test_valid_data_exits_zero(project):
+    result = run_check(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Aucune erreur." in result.stdout
+    assert "2 lieux, 1 ateliers, 1 formations." in result.stdout
+
+
+def test_broken_file_matches_stored_report(project):
+    """Every problem of a broken file at once, each on one line, as stored in expected-report.txt."""
+    shutil.copy(FIXTURES / "broken" / "sites.yaml", project.path("sites"))
+    project.write(workshops="[]\n")
+    result = run_check(project, "--quiet")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    expected = (FIXTURES / "broken" / "expected-report.txt").read_text(encoding="utf-8")
+    assert result.stdout == expected
+
+
+def test_github_annotations(project):
+    project.write(sites=(FIXTURES / "broken" / "sites.yaml").read_text(encoding="utf-8").split("\n", 1)[1])
+    result = run_check(project, "--format", "github")
+    assert result.returncode == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(
+        "::error file=data/sites.yaml,line=3,col=7::lieu « Mediatheque Lodeve », champ « id » : "
+    )
+
+
+BROKEN_INPUTS = {
+    "binary garbage": bytes(range(256)) * 4,
+    "empty file": b"",
+    "only a comment": b"# rien\n",
+    "bad indentation": b"- id: a\n  nom: b\n    commune: c\n",
+    "a mapping instead of a list": b"id: a\nnom: b\n",
+    "a scalar": b"bonjour\n",
+    "a list of scalars": b"- a\n- b\n",
+    "wrong types everywhere": b"- id: [1, 2]\n  nom: {a: b}\n  services: 3\n  latitude: [x]\n  x_arrets: oui\n  x_accessibilite: [1]\n",
+    "latin-1": "- id: a\n  nom: Médiathèque\n".encode("latin-1"),
+    "utf-16": "- id: a\n".encode("utf-16"),
+    "windows line endings": b"- id: a\r\n  nom: b\r\n",
+    "deep nesting": b"- " + b"[" * 5000 + b"]" * 5000 + b"\n",
+    "alias bomb": b"- &a [x, x]\n- &b [*a, *a]\n- [*b, *b]\n",
+    "python tag": b"- !!python/object/apply:os.system ['echo pwned']\n",
+    "huge key": b"- " + b"k" * 10000 + b": v\n",
+    "null record": b"- \n- ~\n",
+}
+
+
+@pytest.mark.parametrize("content", BROKEN_INPUTS.values(), ids=BROKEN_INPUTS.keys())
+def test_no_traceback_whatever_the_input(project, content):
+    project.path("sites").write_bytes(content)
+    result = run_check(project)
+    assert result.returncode == 1, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout.startswith(("1 erreur", "2 erreurs", "3 erreurs")) or "erreurs :" in result.stdout
+    assert "data/sites.yaml:" in result.stdout
+
+
+def test_missing_file(project):
+    project.path("trainings").unlink()
+    result = run_check(project)
+    assert result.returncode == 1
+    assert "data/trainings.yaml:1:1: fichier introuvable" in result.stdout
+
+
+def test_missing_reference_data(project):
+    shutil.rmtree(project.data / "reference")
+    result = run_check(project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("1 erreur :\ndata/reference:1:1: ")
+
+
+def test_bad_date_argument(project):
+    result = run_check(project, "--date", "demain")
+    assert result.returncode == 2
+    assert "date invalide" in result.stderr

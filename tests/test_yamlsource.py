@@ -1,0 +1,139 @@
+"""The YAML reader: no silent implicit typing, located French errors for abuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from mednum.problems import Report
+from mednum.yamlsource import read_yaml
+
+
+def read(tmp_path, content: str | bytes, **kw):
+    path = tmp_path / "f.yaml"
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    report = Report()
+    doc = read_yaml(path, "data/f.yaml", report, **kw)
+    return doc, [str(p) for p in report.errors]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12:30", "12:30"),  # YAML 1.1 reads 750
+        ("01000", "01000"),  # YAML 1.1 reads 512
+        ("no", "no"),  # YAML 1.1 reads False
+        ("on", "on"),
+        ("yes", "yes"),
+        ("2026-03-01", "2026-03-01"),  # not a date object
+        ("0x1F", "0x1F"),
+        ("1_000", "1_000"),
+        (".inf", ".inf"),
+        ("true", True),
+        ("false", False),
+        ("34000", 34000),
+        ("43.61", 43.61),
+        ('"34000"', "34000"),
+        ("'no'", "no"),
+        ("~", None),
+        ("", None),
+    ],
+)
+def test_plain_scalars_keep_what_the_author_wrote(tmp_path, text, value):
+    doc, errors = read(tmp_path, f"- v: {text}\n")
+    assert errors == []
+    assert doc.data == [{"v": value}]
+    assert type(doc.data[0]["v"]) is type(value)
+
+
+def test_written_text_of_numbers_is_kept_for_text_fields(tmp_path):
+    doc, _ = read(tmp_path, "- code_postal: 34000\n  lat: 43.610\n")
+    assert doc.plain_text == {(0, "code_postal"): "34000", (0, "lat"): "43.610"}
+
+
+def test_positions_of_values_and_keys(tmp_path):
+    doc, _ = read(tmp_path, "# header\n- id: a\n  services:\n    - x\n")
+    assert doc.values[(0, "id")] == (2, 7)
+    assert doc.keys[(0, "services")] == (3, 3)
+    assert doc.values[(0, "services", 0)] == (4, 7)
+    assert str(doc.location((0, "missing"))) == "data/f.yaml:2:3"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "- id: a\n  id: b\n",
+            "data/f.yaml:2:3: le champ « id » est écrit deux fois (déjà à la ligne 1) : gardez-en un seul",
+        ),
+        (
+            "- &a {x: 1}\n- *a\n",
+            "data/f.yaml:1:3: les ancres YAML (&nom) ne sont pas acceptées : recopiez la valeur",
+        ),
+        (
+            "- !!python/object/apply:os.system [ls]\n",
+            "data/f.yaml:1:3: les étiquettes YAML (« tag:yaml.org,2002:python/object/apply:os.system ») ne sont pas acceptées : retirez-la",
+        ),
+        ("- id: a\n\tnom: b\n", "data/f.yaml:2:1: tabulation interdite : indentez avec des espaces"),
+        (
+            "- id: a\n  nom: Mairie: accueil\n",
+            "data/f.yaml:2:14: deux-points inattendu : une valeur qui contient « : » doit être entre guillemets, ou l'indentation de cette ligne est fausse",
+        ),
+        ("", "data/f.yaml:1:1: le fichier est vide : s'il ne doit contenir aucune fiche, écrivez []"),
+        ("# rien\n", "data/f.yaml:1:1: le fichier est vide : s'il ne doit contenir aucune fiche, écrivez []"),
+        (
+            "- a\n---\n- b\n",
+            "data/f.yaml:2:1: un seul document YAML attendu : retirez la ligne « --- » en trop",
+        ),
+        ('- id: "abc\n', "data/f.yaml:2:1: guillemet ouvert mais jamais fermé"),
+        (
+            "- id: @x\n",
+            "data/f.yaml:1:7: caractère « @ » interdit en début de valeur : mettez la valeur entre guillemets",
+        ),
+        ("- id: a\x07b\n", "data/f.yaml:1:8: caractère de contrôle interdit (code 7)"),
+        (
+            b"- id: caf\xe9\n",
+            "data/f.yaml:1:10: le fichier n'est pas encodé en UTF-8 (octet 0xE9) : enregistrez-le en UTF-8",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "data/f.yaml:1:1: le fichier n'est pas encodé en UTF-8 (octet 0x89) : enregistrez-le en UTF-8",
+        ),
+        (b"- id: \x00\x01", "data/f.yaml:1:7: le fichier contient des données binaires (octet nul)"),
+        ("[" * 100 + "]" * 100, "data/f.yaml:1:34: structure trop profondément imbriquée"),
+    ],
+)
+def test_abuse_is_refused_with_a_located_message(tmp_path, content, expected):
+    doc, errors = read(tmp_path, content)
+    assert doc is None
+    assert errors == [expected]
+
+
+def test_alias_bomb_is_refused_without_expanding(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    doc, errors = read(tmp_path, bomb)
+    assert doc is None
+    assert errors[0].endswith("les ancres YAML (&nom) ne sont pas acceptées : recopiez la valeur")
+
+
+def test_size_limit(tmp_path):
+    doc, errors = read(tmp_path, "- id: " + "a" * 100 + "\n", max_bytes=50)
+    assert doc is None
+    assert errors == [
+        "data/f.yaml:1:1: fichier trop gros (107 octets, 50 au plus) : découpez-le ou vérifiez son contenu"
+    ]
+
+
+def test_missing_file(tmp_path):
+    report = Report()
+    assert read_yaml(tmp_path / "absent.yaml", "data/absent.yaml", report) is None
+    assert [str(p) for p in report.errors] == ["data/absent.yaml:1:1: fichier introuvable"]
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    doc, errors = read(tmp_path, b"\xef\xbb\xbf- id: a\n")
+    assert errors == [] and doc.data == [{"id": "a"}]
