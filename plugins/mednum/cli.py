@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import sys
 from pathlib import Path
 
 from .catalogue import LoadOptions, load_catalogue
 from .problems import Report
 from .settings import DEFAULTS
+
+
+DELEGATED = {
+    "import": (".importers.cli", "importer des fiches : python -m mednum import FORMAT FICHIER"),
+    "sort": (".canonical", "remettre les fiches dans l'ordre canonique (par identifiant)"),
+    "report": (".freshness", "rapport de fraîcheur et de complétude par territoire"),
+}
 
 
 def _options(args) -> LoadOptions:
@@ -78,10 +86,11 @@ def cmd_build(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "import":
-        from .importers.cli import main as import_main
-
-        return import_main(argv[1:])
+    # Sub-commands with their own argument parsers live next to what they do.
+    if argv and argv[0] in DELEGATED:
+        module_name, _ = DELEGATED[argv[0]]
+        module = importlib.import_module(module_name, __package__)
+        return module.main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m mednum", description="Catalogue de la médiation numérique"
     )
@@ -100,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-s", "--settings", default="pelicanconf.py")
     build.add_argument("-o", "--output", default="output")
     build.set_defaults(func=cmd_build)
-    sub.add_parser("import", help="importer des fiches : python -m mednum import FORMAT FICHIER")
+    for name, (_, text) in DELEGATED.items():
+        sub.add_parser(name, help=text)
     args = parser.parse_args(argv)
     return args.func(args)
