@@ -189,3 +189,9 @@ def test_format_distance_rejects_negative():
 )
 def test_format_euros(amount, text):
     assert format_euros(amount) == text
+
+
+def test_format_duration_hours():
+    from mednum.french import format_duration_hours
+
+    assert [format_duration_hours(x) for x in (7, 10.5, 1.25, 0.5, 14)] == ["7 h", "10 h 30", "1 h 15", "0 h 30", "14 h"]

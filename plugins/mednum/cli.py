@@ -16,7 +16,6 @@ from .catalogue import LoadOptions, load_catalogue
 from .problems import Report
 from .settings import DEFAULTS
 
-
 DELEGATED = {
     "import": (".importers.cli", "importer des fiches : python -m mednum import FORMAT FICHIER"),
     "sort": (".canonical", "remettre les fiches dans l'ordre canonique (par identifiant)"),

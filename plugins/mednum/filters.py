@@ -12,15 +12,33 @@ from .holidays_fr import holidays_between
 from .opening_hours import Schedule
 
 WEEK_PLAN_DAYS = 14
+SOMETIMES_DAYS = 63  # nine weeks: every nth weekday of a month shows up
 
 
-def weekly_rows(schedule: Schedule) -> list[tuple[str, str]]:
-    """Monday to Sunday with their hours in words, closed days included."""
+def weekly_rows(schedule: Schedule, today: dt.date) -> list[tuple[str, str]]:
+    """Monday to Sunday with their hours in words, closed days included.
+
+    A day closed in the usual week but open on some dates (1st Wednesday of the
+    month, even weeks) must not read "Fermé": it points to the exceptions below.
+    """
     table = dict(schedule.weekly_table())
-    return [
-        (french.weekday_name(i), french.format_ranges(table[i]) if table.get(i) else "Fermé")
-        for i in range(7)
-    ]
+    end = today + dt.timedelta(days=SOMETIMES_DAYS)
+    holidays = holidays_between(today, end)
+    sometimes = {
+        day.weekday()
+        for day in (today + dt.timedelta(days=n) for n in range(SOMETIMES_DAYS))
+        if schedule.intervals_on(day, holidays)
+    }
+    rows = []
+    for i in range(7):
+        if table.get(i):
+            text = french.format_ranges(table[i])
+        elif i in sometimes:
+            text = "Certaines semaines seulement (voir ci-dessous)"
+        else:
+            text = "Fermé"
+        rows.append((french.weekday_name(i), text))
+    return rows
 
 
 def week_plan(schedule: Schedule, today: dt.date) -> str:
@@ -89,6 +107,7 @@ FILTERS = {
     "phone_fr": french.format_phone,
     "km_fr": french.format_distance_km,
     "euros_fr": french.format_euros,
+    "duration_fr": french.format_duration_hours,
     "weekly_rows": weekly_rows,
     "week_plan": week_plan,
     "markdown": render_markdown,

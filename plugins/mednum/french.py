@@ -179,3 +179,12 @@ def format_euros(x: float | Decimal) -> str:
     if value == value.to_integral_value():
         value = value.quantize(Decimal("1"))
     return f"{_decimal_fr(value)} €"
+
+
+def format_duration_hours(x: float) -> str:
+    """A duration given in hours: ``7 h``, ``10 h 30``, ``1 h 15`` (minutes rounded)."""
+    if x < 0:
+        raise ValueError(f"duration must not be negative, got {x}")
+    minutes = int((Decimal(str(x)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d}"
