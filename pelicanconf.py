@@ -10,7 +10,7 @@ SITEURL = ""
 PATH = "content"
 TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
-LOCALE = ("C",)  # French formatting is done in code, never by the machine's locale
+LOCALE = ("C.UTF-8", "C")  # French formatting is done in code, never by the locale
 DEFAULT_DATE = "fs"
 
 THEME = str(ROOT / "theme")

@@ -20,6 +20,7 @@ def run_check(project: Project, *args: str) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "mednum", "check", "--root", str(project.root), "--date", "2026-11-23", *args],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
         check=False,
     )

@@ -154,6 +154,7 @@ def test_rebuild_is_byte_identical(tmp_path):
         ],
         capture_output=True,
         text=True,
+        encoding="utf-8",
         check=False,
     )
     assert result.returncode == 0, result.stderr
