@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 OUTPUT ?= output
 
-.PHONY: site test check serve clean fixtures-expected lint format browsers
+.PHONY: site test check serve clean fixtures-expected lint format browsers pdf
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -61,3 +61,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .hypothesis
+
+## make pdf: the site with the territories' PDF brochures (WeasyPrint, about 10 s more)
+pdf: $(STAMP)
+	$(PY) -m mednum check --quiet
+	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT) --pdf

@@ -180,6 +180,7 @@ def page_type(path: str) -> str:
         "favicon.svg": "favicon",
         "ateliers/index.html": "agenda",
         "formations/index.html": "trainings",
+        "brochures/index.html": "brochures",
         "static/ouvert.js": "script",
     }
     if path in fixed:
@@ -202,6 +203,12 @@ def page_type(path: str) -> str:
         }.get(folders[0], "?")
     if len(folders) == 3 and folders[0] == "besoins" and folders[2] in FILTER_SLUGS:
         return "need-filter"
+    if len(folders) == 3 and folders[0] == "lieux" and folders[2] == "orientation":
+        return "orientation"
+    if len(folders) == 3 and folders[:2] == ["brochures", "territoires"]:
+        return "brochure-epci"
+    if len(folders) == 3 and folders[:2] == ["brochures", "communes"]:
+        return "brochure-commune"
     return "?"
 
 
@@ -217,6 +224,10 @@ EXPECTED_COUNTS = {
     "trainings": 1,
     "training": len(TRAININGS),
     "content": 7,
+    "brochures": 1,
+    "brochure-epci": 17,
+    "brochure-commune": 341,
+    "orientation": len(SITES),
     "404": 1,
     "sitemap": 1,
     "robots": 1,
@@ -675,7 +686,8 @@ def test_example_records_are_marked(site):
     for path in sorted(site.html_pages):
         for li in site.tree(path).iter("li"):
             href = first_link(li)
-            if href not in examples:
+            if href not in examples or path.startswith(href.lstrip("/")):
+                # Not a record, or the breadcrumb of the record's own sub-page (which has the notice).
                 continue
             entries[href.split("/")[1], examples[href]] += 1
             tagged = has_example_tag(li)

@@ -10,9 +10,11 @@ import os
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .errors import CatalogueInvalid
+from .pdf import PdfError, html_to_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,13 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
             str(settings_path), override={**(override or {}), "OUTPUT_PATH": str(staging)}
         )
         Pelican(settings).run()
+        if settings.get("CATALOGUE_PDF_BROCHURES"):
+            write_brochure_pdfs(staging)
+    except PdfError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"Erreur : {exc}", file=sys.stderr)
+        print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)
+        return 1
     except CatalogueInvalid as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(exc.report.text(), file=sys.stderr)
@@ -39,6 +48,16 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
         raise
     swap_in(staging, output)
     return 0
+
+
+def write_brochure_pdfs(site: Path) -> list[Path]:
+    """A tagged PDF next to each territory brochure (brochures/territoires/<slug>.pdf)."""
+    pages = sorted(site.glob("brochures/territoires/*/index.html"))
+    targets = [page.parent.with_suffix(".pdf") for page in pages]
+    # WeasyPrint is single-threaded: one process per core.
+    with ProcessPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1) or 1) as pool:
+        list(pool.map(html_to_pdf, pages, [site] * len(pages), targets))
+    return targets
 
 
 def swap_in(staging: Path, output: Path) -> None:

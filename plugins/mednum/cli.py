@@ -80,7 +80,8 @@ def cmd_check(args) -> int:
 def cmd_build(args) -> int:
     from .build import build_site
 
-    return build_site(Path(args.settings), Path(args.output))
+    override = {"CATALOGUE_PDF_BROCHURES": True} if args.pdf else None
+    return build_site(Path(args.settings), Path(args.output), override)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument("-s", "--settings", default="pelicanconf.py")
     build.add_argument("-o", "--output", default="output")
+    build.add_argument("--pdf", action="store_true", help="produire aussi les brochures PDF des territoires")
     build.set_defaults(func=cmd_build)
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text)

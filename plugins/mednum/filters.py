@@ -8,6 +8,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import french, markdown_safe, vocab
+from .qr import qr_svg
 from .holidays_fr import holidays_between
 from .opening_hours import Schedule
 
@@ -120,4 +121,5 @@ FILTERS = {
     "plural": plural,
     "label": label_for,
     "fromiso": dt.date.fromisoformat,
+    "qr": qr_svg,
 }

@@ -12,6 +12,7 @@ from . import filters
 from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
 from .errors import CatalogueInvalid
+from .exports import write_exports
 from .pages import plan_pages
 from .settings import build_date, resolve_path, setting
 
@@ -71,6 +72,7 @@ class CatalogueGenerator(Generator):
                 **page.context,
             )
         self._write_sitemap(output)
+        write_exports(self.catalogue, output / "donnees", self.settings)
 
     def _write_sitemap(self, output: Path) -> None:
         """sitemap.xml of every catalogue and content page, and robots.txt pointing to it."""

@@ -322,5 +322,106 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             )
         )
 
+    pages.extend(plan_print_pages(catalogue, all_upcoming))
     pages.append(Page("404", "404.html", "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
+    return pages
+
+
+BROCHURE_WEEKS = 6
+NEAREST_IN_BROCHURE = 4
+
+
+def url_epci_brochure(epci: Epci) -> str:
+    return f"brochures/territoires/{epci.slug}/"
+
+
+def url_epci_pdf(epci: Epci) -> str:
+    return f"brochures/territoires/{epci.slug}.pdf"
+
+
+def url_commune_brochure(commune: Commune) -> str:
+    return f"brochures/communes/{commune.slug}/"
+
+
+def url_orientation(site: Site) -> str:
+    return f"lieux/{site.id}/orientation/"
+
+
+def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> list[Page]:
+    """Brochures per EPCI and commune, and a referral sheet per help point, made for paper."""
+    ref = catalogue.reference
+    horizon = catalogue.build_date + dt.timedelta(weeks=BROCHURE_WEEKS)
+    soon = [o for o in all_upcoming if o.session.start.date() < horizon and not o.session.cancelled]
+    brochures = Crumb("Brochures", "brochures/")
+    epcis = sorted(ref.epcis.values(), key=lambda e: e.nom)
+    pages = [
+        Page(
+            "brochures",
+            "brochures/",
+            "catalogue/brochures",
+            "Brochures à imprimer",
+            [HOME],
+            {
+                "epcis": [
+                    (epci, sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug))
+                    for epci in epcis
+                ],
+            },
+        )
+    ]
+    for epci in epcis:
+        codes = set(epci.communes)
+        sites = sorted(
+            (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
+            key=_site_order,
+        )
+        pages.append(
+            Page(
+                "brochure-epci",
+                url_epci_brochure(epci),
+                "catalogue/brochure",
+                f"Brochure : {epci.nom}",
+                [HOME, brochures],
+                {
+                    "territory": epci.nom,
+                    "online_url": url_epci(epci),
+                    "pdf_url": url_epci_pdf(epci),
+                    "sites": sites,
+                    "nearby": [],
+                    "sessions": [o for o in soon if o.workshop.commune.code_insee in codes],
+                },
+            )
+        )
+    for commune in sorted(ref.communes.values(), key=lambda c: c.code_insee):
+        here = sorted(catalogue.sites_by_commune.get(commune.code_insee, []), key=_site_order)
+        near = nearest(catalogue, commune, {s.id for s in here})[:NEAREST_IN_BROCHURE]
+        nearby_workshops = set(map(id, workshops_near(catalogue, commune)))
+        pages.append(
+            Page(
+                "brochure-commune",
+                url_commune_brochure(commune),
+                "catalogue/brochure",
+                f"Brochure : {commune.nom}",
+                [HOME, brochures],
+                {
+                    "territory": commune.nom,
+                    "online_url": url_commune(commune),
+                    "pdf_url": None,
+                    "sites": here,
+                    "nearby": near,
+                    "sessions": [o for o in soon if id(o.workshop) in nearby_workshops],
+                },
+            )
+        )
+    for site in catalogue.sites:
+        pages.append(
+            Page(
+                "orientation",
+                url_orientation(site),
+                "catalogue/orientation",
+                f"Fiche d'orientation : {site.name}",
+                [HOME, Crumb(site.name, url_site(site))],
+                {"site": site},
+            )
+        )
     return pages

@@ -38,6 +38,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "",
         "Adresse du dépôt GitHub des données, pour les liens « Proposer une modification ».",
     ),
+    "CATALOGUE_PDF_BROCHURES": (
+        False,
+        "Produire les brochures PDF des territoires (WeasyPrint, environ 1 s par brochure) : "
+        "`make pdf` et la publication l'activent.",
+    ),
     "CATALOGUE_RECURRENCE_WEEKS": (
         26,
         "Nombre de semaines pendant lesquelles les ateliers récurrents sont affichés.",

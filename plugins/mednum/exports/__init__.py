@@ -1,0 +1,70 @@
+"""Open-data exports of the catalogue, written with the site under ``/donnees/``.
+
+=================================  ==========================================================
+file                               content
+=================================  ==========================================================
+``lieux-mediation-numerique.csv``  help points, national standard v1.0 (``national_csv``)
+``lieux.geojson``                  help points and the stops of itinerant services (``geojson``)
+``data-inclusion.json``            structures and their services, data·inclusion v1 (``data_inclusion``)
+``ateliers.ics``                   upcoming workshop sessions, iCalendar (``ics``)
+``ateliers/<id>.ics``              the sessions of one workshop
+``formations.csv``                 the training catalogue (``trainings_csv``), with
+``formations.schema.json``         its Table Schema
+=================================  ==========================================================
+
+Every file is deterministic: records sorted by id, no "now" (dates come from the
+build date and the records), fixed line endings. Two builds of the same data
+with the same build date give byte-identical files.
+
+Fictional example records (``x_exemple`` / ``exemple``) are left out of the two
+files meant for national aggregators (the national CSV and data·inclusion), which
+have no field to mark them and would spread them as real places; the other files
+carry them with an explicit mark (``exemple`` property or column, « [Exemple
+fictif] » in calendar titles). ``write_exports(include_examples=True)`` puts them
+everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Catalogue
+from ..settings import setting
+
+LICENCE = "Licence Ouverte 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+PUBLISHER = "Département de l'Hérault"
+
+
+def base_url(settings: dict) -> str:
+    """Public address of the site without the final slash ("" when unknown)."""
+    url = setting(settings, "CATALOGUE_PUBLIC_URL") or settings.get("SITEURL", "") or ""
+    return str(url).rstrip("/")
+
+
+def absolute(base: str, path: str) -> str | None:
+    """Absolute address of a site page (``lieux/x/``), or None when the public address is unknown."""
+    return f"{base}/{path}" if base.startswith(("http://", "https://")) else None
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write exactly ``text`` (its line endings are the format's), in UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+
+
+def write_exports(
+    catalogue: Catalogue, out: Path, settings: dict, include_examples: bool = False
+) -> dict[str, int]:
+    """Write every export into ``out`` (the ``donnees/`` folder); return the records per file."""
+    from . import data_inclusion, geojson, ics, national_csv, trainings_csv
+
+    out = Path(out)
+    base = base_url(settings)
+    counts: dict[str, int] = {}
+    counts.update(national_csv.write(catalogue, out, include_examples))
+    counts.update(geojson.write(catalogue, out, base))
+    counts.update(data_inclusion.write(catalogue, out, base, include_examples))
+    counts.update(ics.write(catalogue, out, base, setting(settings, "CATALOGUE_TIMEZONE")))
+    counts.update(trainings_csv.write(catalogue, out, base))
+    return counts
