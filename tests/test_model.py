@@ -78,6 +78,10 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
         "workshop": 1,
         "trainings": 1,
         "training": 1,
+        "brochures": 1,
+        "brochure-epci": 17,
+        "brochure-commune": 341,
+        "orientation": 2,
         "404": 1,
     }
     urls = [p.url for p in pages]

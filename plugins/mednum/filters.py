@@ -8,9 +8,9 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import french, markdown_safe, vocab
-from .qr import qr_svg
 from .holidays_fr import holidays_between
 from .opening_hours import Schedule
+from .qr import qr_svg
 
 WEEK_PLAN_DAYS = 14
 SOMETIMES_DAYS = 63  # nine weeks: every nth weekday of a month shows up
