@@ -42,6 +42,16 @@ def weekly_rows(schedule: Schedule, today: dt.date) -> list[tuple[str, str]]:
     return rows
 
 
+def hours_summary(schedule: Schedule) -> list[str]:
+    """Short lines for paper: the open days of the usual week, then the exceptions in words."""
+    lines = [
+        f"{french.weekday_name(day).capitalize()} : {french.format_ranges(ranges)}"
+        for day, ranges in schedule.weekly_table()
+        if ranges
+    ]
+    return lines + schedule.exceptions_fr()
+
+
 def week_plan(schedule: Schedule, today: dt.date) -> str:
     """Open intervals of the coming days, so the browser needs no opening_hours parser.
 
@@ -110,6 +120,7 @@ FILTERS = {
     "euros_fr": french.format_euros,
     "duration_fr": french.format_duration_hours,
     "weekly_rows": weekly_rows,
+    "hours_summary": hours_summary,
     "week_plan": week_plan,
     "markdown": render_markdown,
     "tel_href": tel_href,

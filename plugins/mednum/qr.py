@@ -19,8 +19,9 @@ def qr_svg(url: str, label: str = "") -> Markup:
         xmldecl=False,
         svgns=True,
         nl=False,
-        scale=4,
-        border=2,
+        scale=1,
+        omitsize=True,  # a viewBox instead of a fixed size: CSS sizes the printed code
+        border=4,  # the quiet zone the QR standard asks for: phones read it more reliably
         svgclass="mn-qr__code",
         lineclass=None,
     )

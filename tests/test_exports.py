@@ -1,0 +1,540 @@
+"""Open-data exports under /donnees/: complete, deterministic, valid against their schemas.
+
+The national CSV is checked with frictionless against a copy of the official
+Table Schema (tests/fixtures/standards/, v1.0.2). That schema has a known defect:
+its ``formations_labels`` pattern lacks the space of « Étapes numériques (La
+Poste) » (the value list of the standard has it). ``official_schema()`` patches
+that pattern in memory, and ``test_official_pattern_defect_is_still_there`` fails
+the day the official file is fixed, so that the patch can be removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD_DATE, ROOT, Project
+from mednum.catalogue import LoadOptions, load_catalogue
+from mednum.exports import national_csv as ncsv
+from mednum.exports import write_exports
+from mednum.importers import national
+
+STANDARDS = ROOT / "tests" / "fixtures" / "standards"
+OFFICIAL_SCHEMA = STANDARDS / "lieux-mediation-numerique-schema.json"
+OFFICIAL_EXAMPLE = STANDARDS / "lieux-mediation-numerique-exemple-valide.csv"
+BROKEN_LABEL_PATTERN = "Étapes numériques\\(La Poste\\)"
+FIXED_LABEL_PATTERN = "Étapes numériques \\(La Poste\\)"
+SETTINGS = {"CATALOGUE_PUBLIC_URL": "https://numerique.herault.example/"}
+
+# Real-looking (not example) records of every kind, for round trips and services.
+RICH_SITES = """\
+- id: bus-test-haut-languedoc
+  pivot: "20006889600018"
+  nom: Bus numérique de test
+  adresse: 1 place de l'Essai
+  complement_adresse: Parking de la mairie
+  code_postal: "34390"
+  commune: Olargues
+  code_insee: "34187"
+  latitude: 43.5561
+  longitude: 2.9145
+  typologie:
+    - EPCI
+    - EPN
+  telephone: "+33465710101"
+  courriels:
+    - bus@example.org
+    - contact@example.org
+  site_web:
+    - https://example.org/bus
+  horaires: We 09:00-12:00,14:00-17:00
+  presentation_resume: Un bus, des médiateurs, vos questions.
+  presentation_detail: |-
+    Premier paragraphe, avec une virgule ; et un point-virgule.
+
+    Second paragraphe « entre guillemets ».
+  source: Tests
+  itinerance:
+    - Itinérant
+  structure_parente: Communauté de communes de test
+  date_maj: "2026-10-01"
+  services:
+    - Aide aux démarches administratives
+    - Accès internet et matériel informatique
+  publics_specifiquement_adresses:
+    - Seniors
+    - Familles et/ou enfants
+  prise_en_charge_specifique:
+    - Surdité
+    - Langues étrangères (anglais)
+  frais_a_charge:
+    - Gratuit
+  dispositif_programmes_nationaux:
+    - Conseillers numériques
+    - Aidants Connect
+  formations_labels:
+    - Étapes numériques (La Poste)
+    - Formé à « Mon Espace Santé »
+  autres_formations_labels:
+    - Label de test
+  modalites_acces:
+    - Se présenter
+    - Téléphoner
+  modalites_accompagnement:
+    - Accompagnement individuel
+    - À distance
+  fiche_acces_libre: https://acceslibre.beta.gouv.fr/uuid/3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b/
+  prise_rdv: https://example.org/rdv
+  x_pass_numerique: true
+  x_arrets:
+    - commune: Olargues
+      code_insee: "34187"
+      code_postal: "34390"
+      adresse: Place de l'Essai
+      latitude: 43.5561
+      longitude: 2.9145
+      horaires: We[1] 09:00-12:00
+    - commune: Riols
+      code_insee: "34229"
+      adresse: Parking de l'Essai
+      horaires: We[3] 09:00-12:00
+
+- id: mediatheque-test-lodeve
+  nom: Médiathèque de test
+  adresse: 3 rue de l'Essai
+  code_postal: "34700"
+  commune: Lodève
+  code_insee: "34142"
+  latitude: 43.7317
+  longitude: 3.3194
+  typologie:
+    - BIB
+  horaires: Tu-Sa 10:00-12:30,14:00-18:00; PH off
+  source: Tests
+  date_maj: "2026-09-01"
+  services:
+    - Maîtrise des outils numériques du quotidien
+"""
+
+RICH_WORKSHOPS = """\
+- id: atelier-reel-lodeve
+  titre: Atelier de test, avec virgule
+  type: atelier-collectif
+  lieu: mediatheque-test-lodeve
+  description: Apprendre ; essayer, recommencer.
+  thematiques:
+    - Maîtrise des outils numériques du quotidien
+    - Utilisation sécurisée du numérique
+  publics:
+    - Tout public
+    - Seniors
+  niveau: debutant
+  seances:
+    - date: "2026-12-03"
+      debut: "14:00"
+      fin: "16:00"
+    - date: "2026-12-10"
+      debut: "14:00"
+      fin: "16:00"
+      annulee: true
+    - date: "2026-07-10"
+      debut: "14:00"
+      fin: "16:00"
+  inscription:
+    modes:
+      - telephone
+      - en-ligne
+    telephone: "+33465710102"
+    lien: https://example.org/inscription
+  tarif:
+    frais: Payant
+    montant: 5
+    pass_numerique: true
+  date_maj: "2026-11-01"
+
+- id: forum-reel-olargues
+  titre: Forum de test
+  type: evenement
+  adresse:
+    nom: Salle des fêtes
+    adresse: 4 rue de l'Essai
+    code_postal: "34390"
+    commune: Olargues
+    code_insee: "34187"
+  thematiques:
+    - Compréhension du monde numérique
+  publics:
+    - Jeunes
+    - Demandeurs d'emploi
+  niveau: tous-niveaux
+  seances:
+    - date: "2027-03-28"
+      debut: "09:30"
+      fin: "17:00"
+  inscription:
+    modes:
+      - sans-inscription
+  tarif:
+    frais: Gratuit
+  date_maj: "2026-11-01"
+
+- id: permanence-reelle-bus
+  titre: Permanence du bus de test
+  type: permanence
+  lieu: bus-test-haut-languedoc
+  thematiques:
+    - Aide aux démarches administratives
+  publics:
+    - Tout public
+  niveau: tous-niveaux
+  recurrence:
+    horaires: We 09:00-12:00
+    du: "2026-11-01"
+    au: "2026-12-31"
+  inscription:
+    modes:
+      - sans-inscription
+  tarif:
+    frais: Gratuit
+  date_maj: "2026-11-01"
+"""
+
+
+def official_schema() -> dict:
+    """The official Table Schema with its known regex defect patched (see module docstring)."""
+    schema = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    for f in schema["fields"]:
+        if f["name"] == "formations_labels":
+            f["constraints"]["pattern"] = f["constraints"]["pattern"].replace(
+                BROKEN_LABEL_PATTERN, FIXED_LABEL_PATTERN
+            )
+    return schema
+
+
+def validate_csv(path: Path, schema: dict):
+    frictionless = pytest.importorskip("frictionless")
+    resource = frictionless.Resource(
+        path=path.name,
+        basepath=str(path.parent),
+        schema=frictionless.Schema.from_descriptor(schema),
+        format="csv",
+        encoding="utf-8",
+    )
+    return resource.validate()
+
+
+def error_lines(report) -> list[str]:
+    return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20]
+
+
+def new_project(root: Path) -> Project:
+    root.mkdir(parents=True)
+    return Project(root)
+
+
+def rich_project(tmp_path: Path) -> Project:
+    project = new_project(tmp_path)
+    base_sites = (project.path("sites").read_text(encoding="utf-8")).split("\n", 1)[1]
+    base_workshops = project.path("workshops").read_text(encoding="utf-8").split("\n", 1)[1]
+    project.write(sites=RICH_SITES + "\n" + base_sites, workshops=RICH_WORKSHOPS + "\n" + base_workshops)
+    return project
+
+
+def load(project: Project):
+    catalogue, report = project.load()
+    assert catalogue is not None, report.text()
+    return catalogue
+
+
+@pytest.fixture
+def rich(tmp_path):
+    project = rich_project(tmp_path / "project")
+    return project, load(project)
+
+
+# --- the bundled data: complete and reproducible -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The real site built twice (two separate Pelican runs) with the same build date."""
+    from mednum.build import build_site
+
+    outputs = []
+    for name in ("first", "second"):
+        out = tmp_path_factory.mktemp(name) / "output"
+        assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}) == 0
+        outputs.append(out / "donnees")
+    options = LoadOptions(ROOT / "data", ROOT / "schemas", BUILD_DATE, root=ROOT)
+    catalogue, report = load_catalogue(options)
+    assert catalogue is not None, report.text()
+    return catalogue, outputs
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bundled_exports_are_byte_identical_across_two_builds(bundled):
+    _, (first, second) = bundled
+    a, b = files(first), files(second)
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_every_bundled_record_is_in_every_export_it_belongs_to(bundled):
+    catalogue, (out, _) = bundled
+    real_sites = [s for s in catalogue.sites if not s.example]
+    real_workshops = [w for w in catalogue.workshops if not w.example]
+
+    rows = list(csv.DictReader(io.StringIO((out / ncsv.FILENAME).read_text(encoding="utf-8"), newline="")))
+    assert [r["id"] for r in rows] == [s.id for s in real_sites]
+
+    features = json.loads((out / "lieux.geojson").read_text(encoding="utf-8"))["features"]
+    assert [f["id"] for f in features if f["properties"]["type"] == "lieu"] == [
+        s.id for s in catalogue.sites if s.coordinates
+    ]
+    stops = [(s.id, n) for s in catalogue.sites for n, st in enumerate(s.stops, 1) if st.latitude is not None]
+    assert [f["id"] for f in features if f["properties"]["type"] == "arret"] == [
+        f"{i}/arret-{n}" for i, n in stops
+    ]
+
+    inclusion = json.loads((out / "data-inclusion.json").read_text(encoding="utf-8"))
+    venues = [w for w in real_workshops if w.site is None]
+    assert len(inclusion["structures"]) == len(real_sites) + len(venues)
+    assert [s["id"] for s in inclusion["services"]] == [f"mednum-herault--{w.id}" for w in real_workshops]
+
+    icalendar = pytest.importorskip("icalendar")
+    calendar = icalendar.Calendar.from_ical((out / "ateliers.ics").read_bytes())
+    upcoming = sum(len(w.upcoming(catalogue.build_date)) for w in catalogue.workshops)
+    assert len(calendar.walk("VEVENT")) == upcoming > 0
+    assert sorted(p.stem for p in (out / "ateliers").glob("*.ics")) == [w.id for w in catalogue.workshops]
+
+    trainings = list(
+        csv.DictReader(io.StringIO((out / "formations.csv").read_text(encoding="utf-8"), newline=""))
+    )
+    assert [r["id"] for r in trainings] == [t.id for t in catalogue.trainings]
+
+
+def test_bundled_national_csv_is_valid_against_the_official_schema(bundled):
+    _, (out, _) = bundled
+    report = validate_csv(out / ncsv.FILENAME, official_schema())
+    assert report.valid, error_lines(report)
+
+
+def test_bundled_trainings_csv_is_valid_against_its_table_schema(bundled):
+    _, (out, _) = bundled
+    schema = json.loads((out / "formations.schema.json").read_text(encoding="utf-8"))
+    report = validate_csv(out / "formations.csv", schema)
+    assert report.valid, error_lines(report)
+
+
+# --- national CSV --------------------------------------------------------------------------
+
+
+def test_official_example_is_valid_with_the_patched_schema():
+    report = validate_csv(OFFICIAL_EXAMPLE, official_schema())
+    assert report.valid, error_lines(report)
+
+
+def test_official_pattern_defect_is_still_there(tmp_path, rich):
+    """The unpatched schema rejects a value of the standard's own list (see module docstring)."""
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS)
+    raw = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    report = validate_csv(tmp_path / ncsv.FILENAME, raw)
+    assert not report.valid
+    assert {e.type for task in report.tasks for e in task.errors} == {"constraint-error"}
+
+
+def test_rich_national_csv_is_valid_and_has_no_local_fields(tmp_path, rich):
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS)
+    path = tmp_path / ncsv.FILENAME
+    report = validate_csv(path, official_schema())
+    assert report.valid, error_lines(report)
+    text = path.read_bytes().decode("utf-8")
+    header = text.split("\r\n", 1)[0].split(",")
+    assert header == [f["name"] for f in official_schema()["fields"]]
+    assert not any(name.startswith("x_") for name in header)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+    assert set(rows) == {"bus-test-haut-languedoc", "mediatheque-test-lodeve"}  # examples left out
+    bus = rows["bus-test-haut-languedoc"]
+    assert bus["typologie"] == "EPCI|EPN"
+    assert bus["courriels"] == "bus@example.org|contact@example.org"
+    assert bus["telephone"] == "+33465710101"
+    assert rows["mediatheque-test-lodeve"]["pivot"] == ncsv.NO_PIVOT
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "").replace(bus["presentation_detail"], "")
+
+
+def test_round_trip_through_the_national_csv(tmp_path, rich):
+    """Export then import: the same records for every field the standard carries."""
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS, include_examples=True)
+    result = national.read(tmp_path / ncsv.FILENAME, catalogue.reference)
+    assert result.problems == [] and result.outside == 0
+    standard = [f["name"] for f in official_schema()["fields"]]
+    imported = {r["id"]: r for r in result.records}
+    assert sorted(imported) == [s.id for s in catalogue.sites]
+    for site in catalogue.sites:
+        expected = {k: v for k, v in site.record.items() if k in standard}
+        assert imported[site.id] == expected, site.id
+
+
+def test_round_trip_merge_changes_nothing(tmp_path, rich, capsys):
+    """Re-importing our own export into our data leaves every record alone (x_ fields kept)."""
+    from mednum.importers import cli
+
+    project, catalogue = rich
+    write_exports(catalogue, tmp_path / "out", SETTINGS, include_examples=True)
+    before = project.path("sites").read_bytes()
+    code = cli.main(
+        [
+            "import",
+            "lieux-mediation-numerique",
+            str(tmp_path / "out" / ncsv.FILENAME),
+            "--data",
+            str(project.data),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"0 fiche ajoutée, 0 modifiée, {len(catalogue.sites)} inchangées" in out
+    assert project.path("sites").read_bytes() == before
+
+
+def test_examples_can_be_included(tmp_path):
+    project = new_project(tmp_path / "p")
+    catalogue = load(project)
+    counts = write_exports(catalogue, tmp_path / "default", SETTINGS)
+    assert counts[ncsv.FILENAME] == 0
+    counts = write_exports(catalogue, tmp_path / "all", SETTINGS, include_examples=True)
+    assert counts[ncsv.FILENAME] == len(catalogue.sites)
+
+
+# --- GeoJSON -------------------------------------------------------------------------------
+
+
+def test_geojson_places_and_stops(tmp_path, rich):
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS)
+    doc = json.loads((tmp_path / "lieux.geojson").read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and doc["date_donnees"] == BUILD_DATE.isoformat()
+    by_id = {f["id"]: f for f in doc["features"]}
+    bus = by_id["bus-test-haut-languedoc"]
+    assert bus["geometry"] == {"type": "Point", "coordinates": [2.9145, 43.5561]}
+    assert bus["properties"]["url"] == "https://numerique.herault.example/lieux/bus-test-haut-languedoc/"
+    assert bus["properties"]["pass_numerique"] is True and bus["properties"]["exemple"] is False
+    stop = by_id["bus-test-haut-languedoc/arret-1"]
+    assert stop["properties"]["type"] == "arret" and stop["properties"]["lieu"] == "bus-test-haut-languedoc"
+    assert "bus-test-haut-languedoc/arret-2" not in by_id  # no coordinates: nothing to draw
+    assert by_id["lieu-test-lodeve"]["properties"]["exemple"] is True
+    assert (tmp_path / "lieux.geojson").read_bytes().endswith(b"}\n")
+
+
+# --- data.inclusion ------------------------------------------------------------------------
+
+
+def test_data_inclusion_objects_validate_with_the_official_models(tmp_path, rich):
+    schema = pytest.importorskip("data_inclusion.schema.v1")
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS, include_examples=True)
+    doc = json.loads((tmp_path / "data-inclusion.json").read_text(encoding="utf-8"))
+    for item in doc["structures"]:
+        schema.Structure.model_validate(item)
+    for item in doc["services"]:
+        schema.Service.model_validate(item)
+    services = {s["id"]: s for s in doc["services"]}
+    atelier = services["mednum-herault--atelier-reel-lodeve"]
+    assert atelier["structure_id"] == "mednum-herault--mediatheque-test-lodeve"
+    assert atelier["type"] == "atelier" and atelier["frais"] == "payant"
+    assert atelier["frais_precisions"] == "5 € ; Pass numérique accepté"
+    assert atelier["publics"] == ["tous-publics"] and "Seniors" in atelier["publics_precisions"]
+    assert atelier["thematiques"] == ["numerique--maitriser-les-fondamentaux-du-numerique"]
+    assert atelier["modes_mobilisation"] == ["telephoner", "utiliser-lien-mobilisation"]
+    forum = services["mednum-herault--forum-reel-olargues"]
+    assert forum["publics"] == ["demandeurs-emploi", "jeunes"] and forum["type"] == "information"
+    assert forum["structure_id"] in {s["id"] for s in doc["structures"]}
+    permanence = services["mednum-herault--permanence-reelle-bus"]
+    assert permanence["type"] == "accompagnement" and permanence["horaires_accueil"] == "We 09:00-12:00"
+    bus = next(s for s in doc["structures"] if s["id"] == "mednum-herault--bus-test-haut-languedoc")
+    assert bus["siret"] == "20006889600018"
+    assert bus["reseaux_porteurs"] == [
+        "aidants-connect",
+        "conseillers-numeriques",
+        "espaces-publics-numeriques",
+    ]
+
+
+# --- iCalendar -----------------------------------------------------------------------------
+
+
+def test_ics_parses_with_stable_uids_paris_times_and_folding(tmp_path, rich):
+    icalendar = pytest.importorskip("icalendar")
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path / "a", SETTINGS)
+    write_exports(catalogue, tmp_path / "b", SETTINGS)
+    raw = (tmp_path / "a" / "ateliers.ics").read_bytes()
+    assert raw == (tmp_path / "b" / "ateliers.ics").read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 75
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    events = calendar.walk("VEVENT")
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids))
+    assert "atelier-reel-lodeve-20261203T1400@numerique.herault.example" in uids
+    past = [u for u in uids if "20260710" in u]
+    assert past == []  # sessions before the build date are not in the calendar
+    by_uid = {str(e["UID"]): e for e in events}
+    first = by_uid["atelier-reel-lodeve-20261203T1400@numerique.herault.example"]
+    start = first.decoded("DTSTART")
+    assert str(start.tzinfo) == "Europe/Paris" and start.utcoffset().total_seconds() == 3600
+    assert first.decoded("DTSTAMP").isoformat() == "2026-11-23T00:00:00+00:00"
+    assert str(first["STATUS"]) == "CONFIRMED"
+    assert str(first["URL"]) == "https://numerique.herault.example/ateliers/atelier-reel-lodeve/"
+    assert "3 rue de l'Essai, 34700 Lodève" in str(first["LOCATION"])
+    assert str(first["SUMMARY"]) == "Atelier de test, avec virgule"
+    cancelled = by_uid["atelier-reel-lodeve-20261210T1400@numerique.herault.example"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    weekly = [u for u in uids if u.startswith("permanence-reelle-bus-")]
+    assert len(weekly) == 6  # Wednesdays from 2026-11-25 to 2026-12-30
+    example = next(e for e in events if str(e["UID"]).startswith("atelier-test-"))
+    assert str(example["SUMMARY"]).startswith("[Exemple fictif]")
+
+
+def test_one_ics_per_workshop(tmp_path, rich):
+    icalendar = pytest.importorskip("icalendar")
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS)
+    for workshop in catalogue.workshops:
+        calendar = icalendar.Calendar.from_ical((tmp_path / "ateliers" / f"{workshop.id}.ics").read_bytes())
+        assert len(calendar.walk("VEVENT")) == len(workshop.upcoming(catalogue.build_date))
+
+
+def test_fold_never_splits_a_character():
+    from mednum.exports.ics import fold
+
+    line = "DESCRIPTION:" + "é" * 100
+    folded = fold(line).encode("utf-8")
+    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
+    assert folded.decode("utf-8").replace("\r\n ", "").rstrip("\r\n") == line
+
+
+def test_site_build_writes_the_exports(tmp_path):
+    """The generator calls write_exports: /donnees/ exists in a built site."""
+    project = new_project(tmp_path / "p")
+    from mednum.build import build_site
+
+    out = tmp_path / "out"
+    settings = {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat(), "CATALOGUE_DATA_PATH": str(project.data)}
+    assert build_site(ROOT / "pelicanconf.py", out, settings) == 0
+    names = {p.name for p in (out / "donnees").iterdir()}
+    assert {"lieux-mediation-numerique.csv", "lieux.geojson", "data-inclusion.json", "ateliers.ics"} <= names
+    assert (out / "donnees" / "ateliers" / "atelier-test.ics").is_file()
+    shutil.rmtree(out)
