@@ -66,3 +66,13 @@ clean:
 pdf: $(STAMP)
 	$(PY) -m mednum check --quiet
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT) --pdf
+
+.PHONY: sort report
+
+## make sort: put the records of data/ in canonical order (by id, fields in schema order)
+sort: $(STAMP)
+	$(PY) -m mednum sort
+
+## make report: freshness and completeness of the records, per EPCI
+report: $(STAMP)
+	$(PY) -m mednum report

@@ -312,6 +312,14 @@ def test_warnings_do_not_fail(project):
     assert catalogue is not None
     assert [str(w) for w in report.warnings] == [
         "data/sites.yaml:19:13: lieu « lieu-test-lodeve », champ « date_maj » :"
-        " fiche non vérifiée depuis le 15 juin 2025 (plus de 12 mois)",
+        " fiche non vérifiée depuis le 15 juin 2025 (12 mois ou plus)",
         "data/sites.yaml:24:3: lieu « lieu-test-sete » : accessibilité du lieu non renseignée (x_accessibilite)",
     ]
+
+
+@pytest.mark.parametrize(("date_maj", "stale"), [("2025-11-23", True), ("2025-11-24", False)])
+def test_twelve_months_or_more_is_stale(project, date_maj, stale):
+    project.write(sites=SITES.replace('date_maj: "2026-10-01"', f'date_maj: "{date_maj}"'))
+    catalogue, report = project.load()
+    assert catalogue.site_by_id["lieu-test-lodeve"].stale is stale
+    assert any("fiche non vérifiée depuis" in str(w) for w in report.warnings) is stale

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .french import format_date_short, format_distance_km
 from .geo import haversine_km
+from .model import is_stale
 from .opening_hours import OpeningHoursError
 from .opening_hours import parse as parse_hours
 from .problems import Location, Report
@@ -311,12 +312,12 @@ class Checker:
                 ("date_maj",),
                 f"date dans le futur ({format_date_short(day)}) : indiquez le jour de la vérification",
             )
-        elif day < self.stale_before:
+        elif is_stale(day, self.stale_before):
             self._warning(
                 src,
                 i,
                 ("date_maj",),
-                f"fiche non vérifiée depuis le {format_date_short(day)} (plus de {self.stale_months} mois)",
+                f"fiche non vérifiée depuis le {format_date_short(day)} ({self.stale_months} mois ou plus)",
             )
 
     def _links(self, src: Source, i: int, block: dict, *paths: tuple) -> None:

@@ -7,7 +7,7 @@ touch), territory by territory (EPCI), with a completeness percentage per record
 ``build_report(catalogue)`` returns a ``FreshnessReport`` (plain dataclasses, ready
 for a template); ``render_text`` and ``render_markdown`` print it.
 
-A record is **old** (``stale``) when its ``date_maj`` is more than ``stale_months``
+A record is **old** (``stale``) when its ``date_maj`` is ``stale_months`` or more
 (12) months before the report's date: the same rule as the validator's warning
 « fiche non vérifiée depuis … » and the « information ancienne » notice on the site.
 
@@ -49,7 +49,7 @@ from pathlib import Path
 from .catalogue import LoadOptions, load_catalogue
 from .checks import months_before
 from .french import format_date_short
-from .model import Catalogue, Site, Training, Workshop
+from .model import Catalogue, Site, Training, Workshop, is_stale
 from .settings import DEFAULTS
 
 STALE_MONTHS: int = DEFAULTS["CATALOGUE_STALE_MONTHS"][0]
@@ -223,7 +223,7 @@ def _status(
         line=obj.line,
         updated=obj.updated,
         age_days=(day - obj.updated).days,
-        stale=obj.updated < stale_before,
+        stale=is_stale(obj.updated, stale_before),
         example=obj.example,
         filled=filled,
         missing=missing,
@@ -264,7 +264,7 @@ def build_report(
             _order(sites.get(epci.code, ())),
             _order(workshops.get(epci.code, ())),
         )
-        for epci in sorted(catalogue.reference.epcis.values(), key=lambda e: e.nom)
+        for epci in catalogue.reference.epcis.values()  # by name, as in data/reference/epci.json
     ]
     if None in sites or None in workshops:
         territories.append(
@@ -301,8 +301,8 @@ def _summary(t: TerritoryReport) -> str:
 
 def _legend(report: FreshnessReport) -> str:
     return (
-        f"Fiche ancienne : vérifiée pour la dernière fois avant le {format_date_short(report.stale_before)}"
-        f" (plus de {report.stale_months} mois). Complétude : part des champs utiles renseignés"
+        f"Fiche ancienne : vérifiée pour la dernière fois le {format_date_short(report.stale_before)} ou avant"
+        f" ({report.stale_months} mois ou plus). Complétude : part des champs utiles renseignés"
         " (voir python -m mednum report --help)."
     )
 

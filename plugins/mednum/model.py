@@ -184,8 +184,9 @@ class Catalogue:
         return dict(index)
 
 
-def _stale(day: dt.date, stale_before: dt.date) -> bool:
-    return day < stale_before
+def is_stale(day: dt.date, limit: dt.date) -> bool:
+    """Checked on ``limit`` (the build date minus 12 months) or earlier: 12 months or more ago."""
+    return day <= limit
 
 
 def build_catalogue(
@@ -226,7 +227,7 @@ def build_catalogue(
                 schedule=parse_hours(record["horaires"]) if "horaires" in record else None,
                 stops=stops,
                 updated=updated,
-                stale=_stale(updated, stale_before),
+                stale=is_stale(updated, stale_before),
             )
         )
     by_id = {s.id: s for s in site_objects}
@@ -257,7 +258,7 @@ def build_catalogue(
             address=address,
             sessions=_sessions(record, build_date, recurrence_weeks),
             updated=updated,
-            stale=_stale(updated, stale_before),
+            stale=is_stale(updated, stale_before),
         )
         workshop_objects.append(workshop)
         if site is not None:
@@ -274,7 +275,7 @@ def build_catalogue(
                 file=file,
                 line=line,
                 updated=updated,
-                stale=_stale(updated, stale_before),
+                stale=is_stale(updated, stale_before),
             )
         )
     return Catalogue(site_objects, workshop_objects, training_objects, reference, build_date)
