@@ -22,7 +22,7 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $@
 
 ## make site: validate the data, then build the whole site into output/ (kept as is on failure)
-site: $(STAMP)
+site: $(STAMP) $(NODE_STAMP)
 	$(PY) -m mednum check --quiet
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT)
 
@@ -76,3 +76,9 @@ sort: $(STAMP)
 ## make report: freshness and completeness of the records, per EPCI
 report: $(STAMP)
 	$(PY) -m mednum report
+
+.PHONY: bench
+
+## make bench: benchmark of the build at the three sizes of README « Performances » (long: see there)
+bench: $(STAMP) $(NODE_STAMP)
+	$(PY) -m bench --profile render,plan

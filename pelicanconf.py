@@ -60,4 +60,5 @@ MENU = [
     ("ateliers/", "Ateliers"),
     ("pass-numerique/", "Pass numérique"),
     ("formations/", "Professionnels"),
+    ("recherche/", "Rechercher"),
 ]

@@ -107,6 +107,37 @@ TRAININGS = """\
 """
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test: Playwright's sync API allows one instance per process."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: make browsers (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def build_bundled_site(out: Path, **settings) -> int:
+    """The site of the bundled data, as `make site` builds it, into ``out``."""
+    from mednum.build import build_site
+
+    return build_site(ROOT / "pelicanconf.py", out, settings)
+
+
 class Project:
     """A throwaway project folder with data/, schemas/ and the real reference data."""
 

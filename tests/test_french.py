@@ -194,4 +194,33 @@ def test_format_euros(amount, text):
 def test_format_duration_hours():
     from mednum.french import format_duration_hours
 
-    assert [format_duration_hours(x) for x in (7, 10.5, 1.25, 0.5, 14)] == ["7 h", "10 h 30", "1 h 15", "0 h 30", "14 h"]
+    assert [format_duration_hours(x) for x in (7, 10.5, 1.25, 0.5, 14)] == [
+        "7 h",
+        "10 h 30",
+        "1 h 15",
+        "0 h 30",
+        "14 h",
+    ]
+
+
+def test_place_names_take_contracted_prepositions():
+    from mednum.french import a_place, de_place
+
+    assert [a_place(n) for n in ("Lodève", "Le Caylar", "Les Matelles", "La Grande-Motte", "Agde")] == [
+        "à Lodève",
+        "au Caylar",
+        "aux Matelles",
+        "à La Grande-Motte",
+        "à Agde",
+    ]
+    assert [
+        de_place(n)
+        for n in ("Lodève", "Le Caylar", "Les Matelles", "La Grande-Motte", "Agde", "Usclas-d'Hérault")
+    ] == [
+        "de Lodève",
+        "du Caylar",
+        "des Matelles",
+        "de La Grande-Motte",
+        "d'Agde",
+        "d'Usclas-d'Hérault",
+    ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 
-from conftest import SITES, WORKSHOPS
+from conftest import ROOT, SITES, WORKSHOPS
 from mednum.pages import nearest, plan_pages, upcoming
 
 RECURRING = WORKSHOPS.replace(
@@ -61,12 +63,54 @@ def test_nearest_places_are_sorted_by_distance_within_reach(project):
     assert [n.site.id for n in nearest(catalogue, montpellier, exclude=set())] == ["lieu-test-sete"]
 
 
+def communes_with_a_map(places: dict[str, tuple[float, float]]) -> int:
+    """Communes with a help point (by INSEE code) or one within 40 km: the rule of the commune maps."""
+    communes = json.loads((ROOT / "data" / "reference" / "communes.json").read_text(encoding="utf-8"))
+
+    def km(lat1, lon1, lat2, lon2):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        h = (
+            math.sin((p2 - p1) / 2) ** 2
+            + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        )
+        return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+    return sum(
+        1
+        for c in communes
+        if c["code_insee"] in places
+        or any(km(c["latitude"], c["longitude"], *p) <= 40 for p in places.values())
+    )
+
+
 def test_page_plan_has_one_page_per_record_and_commune(project):
     catalogue, _ = project.load()
     pages = plan_pages(catalogue, {})
     kinds = {}
     for page in pages:
         kinds[page.kind] = kinds.get(page.kind, 0) + 1
+    # Maps (plugins/mednum/maps.py): the département, each of the two help points (both have
+    # coordinates), each commune with a help point in it or within 40 km of one, and the two
+    # territories with a help point (CC Lodévois et Larzac, Sète Agglopôle Méditerranée).
+    commune_maps = communes_with_a_map({"34142": (43.7317, 3.3194), "34301": (43.4035, 3.6935)})
+    assert commune_maps == 244
+    maps = [p.url for p in pages if p.kind == "map"]
+    assert sorted({u.split("/")[1] if u != "carte/" else "" for u in maps}) == [
+        "",
+        "communes",
+        "lieux",
+        "territoires",
+    ]
+    by_folder = {
+        f: sum(1 for u in maps if u.startswith(f"carte/{f}/")) for f in ("lieux", "communes", "territoires")
+    }
+    assert maps.count("carte/") == 1
+    assert by_folder == {"lieux": 2, "communes": commune_maps, "territoires": 2}
+    assert {
+        "carte/lieux/lieu-test-lodeve/",
+        "carte/communes/lodeve/",
+        "carte/territoires/cc-lodevois-et-larzac/",
+    } <= set(maps)
     assert kinds == {
         "home": 1,
         "site": 2,
@@ -83,7 +127,13 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
         "brochure-commune": 341,
         "orientation": 2,
         "404": 1,
+        "map": 1 + 2 + 244 + 2,
+        "search": 1,
+        "freshness": 1,
     }
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
     assert "lieux/lieu-test-lodeve/" in urls and "communes/lodeve/" in urls
+    assert "recherche/" in urls and "equipe/fraicheur/" in urls
+    # Out of the sitemap: the maps, the team's report, the 404 page; everything else in it.
+    assert {p.url for p in pages if not p.in_sitemap} == {*maps, "equipe/fraicheur/", "404.html"}

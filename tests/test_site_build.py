@@ -8,8 +8,10 @@ reports them all at once. The tables of counts and weights are printed (``pytest
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import json
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -25,6 +27,7 @@ import yaml
 
 from conftest import ROOT
 from mednum.build import build_site
+from mednum.settings import DEFAULTS
 
 SETTINGS = ROOT / "pelicanconf.py"
 DATA = ROOT / "data"
@@ -162,11 +165,116 @@ EXAMPLE_WORKSHOPS = {w["id"] for w in WORKSHOPS if w.get("exemple") is True}
 EXAMPLE_TRAININGS = {t["id"] for t in TRAININGS if t.get("exemple") is True}
 
 # --------------------------------------------------------------------------------------------------
+# Maps and search, worked out from the data on their own (the rules are in plugins/mednum/maps.py)
+#
+# A help point has a map when it has coordinates or a stop with coordinates; a commune when a
+# help point or stop with coordinates is in it, or a help point not serving it has coordinates
+# within 40 km (the « nearest » places of its page); a territory when a help point or stop with
+# coordinates is in one of its communes. The département map and the territories' maps fetch
+# their markers from a lieux.geojson next to them.
+
+NEAREST_MAX_KM = 40.0
+TILE_HOST = urlsplit(DEFAULTS["CATALOGUE_MAP_TILES"][0]).netloc
+NODE_MODULES = ROOT / "node_modules"
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def home_point(s: dict) -> tuple[float, float] | None:
+    return (
+        (s["latitude"], s["longitude"])
+        if s.get("latitude") is not None and s.get("longitude") is not None
+        else None
+    )
+
+
+def map_points(s: dict) -> list[tuple[str, float, float]]:
+    """(INSEE code, latitude, longitude) of a help point and of its stops that have coordinates."""
+    points = [(s["code_insee"], *home_point(s))] if home_point(s) else []
+    points += [
+        (stop["code_insee"], stop["latitude"], stop["longitude"])
+        for stop in s.get("x_arrets", [])
+        if stop.get("latitude") is not None and stop.get("longitude") is not None
+    ]
+    return points
+
+
+def served(s: dict) -> set[str]:
+    return {s["code_insee"], *(stop["code_insee"] for stop in s.get("x_arrets", []))}
+
+
+def commune_has_map(c: dict) -> bool:
+    for s in SITES:
+        if any(code == c["code_insee"] for code, _, _ in map_points(s)):
+            return True
+        home = home_point(s)
+        near = home and haversine_km(c["latitude"], c["longitude"], *home) <= NEAREST_MAX_KM
+        if near and c["code_insee"] not in served(s):
+            return True
+    return False
+
+
+MAP_SITES = {s["id"] for s in SITES if map_points(s)}
+MAP_COMMUNES = {c["slug"] for c in COMMUNES if commune_has_map(c)}
+MAP_EPCIS = {
+    e["slug"] for e in EPCIS if any(code in set(e["communes"]) for s in SITES for code, _, _ in map_points(s))
+}
+MAPPED_SITES = {s["id"] for s in SITES if home_point(s)}  # the markers of the département map
+
+
+def vendor_files() -> dict[str, Path]:
+    """What static/vendor/ holds: Leaflet and its marker-cluster plugin from node_modules, licences included."""
+    wanted = {
+        "leaflet": ["dist/leaflet.js", "dist/leaflet.css", "LICENSE"]
+        + [f"dist/images/{p.name}" for p in sorted((NODE_MODULES / "leaflet" / "dist" / "images").iterdir())],
+        "leaflet.markercluster": [
+            "dist/leaflet.markercluster.js",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+            "MIT-LICENCE.txt",
+        ],
+    }
+    files = {}
+    for package, names in wanted.items():
+        version = json.loads((NODE_MODULES / package / "package.json").read_text(encoding="utf-8"))["version"]
+        for name in names:
+            files[f"static/vendor/{package}-{version}/{name.removeprefix('dist/')}"] = (
+                NODE_MODULES / package / name
+            )
+    return files
+
+
+VENDOR_FILES = vendor_files()
+VENDOR_JS = {"/" + p for p in VENDOR_FILES if p.endswith(".js")}
+LEAFLET_JS = next(u for u in VENDOR_JS if u.endswith("/leaflet.js"))
+CLUSTER_JS = next(u for u in VENDOR_JS if u.endswith("/leaflet.markercluster.js"))
+LICENCES = [p for p in VENDOR_FILES if p.rsplit("/", 1)[-1] in ("LICENSE", "MIT-LICENCE.txt")]
+
+# Pagefind indexes the pages marked data-pagefind-body: help points, workshops, trainings, content.
+INDEXED_COUNT = len(SITES) + len(WORKSHOPS) + len(TRAININGS) + len(CONTENT_SLUGS)
+PAGEFIND_UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui", "pagefind-highlight")
+
+# --------------------------------------------------------------------------------------------------
 # Page types
 
-LIST_TYPES = ("home", "commune", "epci", "need", "need-filter", "agenda", "trainings")
+LIST_TYPES = ("home", "commune", "epci", "need", "need-filter", "agenda", "trainings", "search")
 BUDGETS_KB = {"site": 14, **{kind: 40 for kind in LIST_TYPES}}
 CSS_BUDGET_KB = 8
+MAP_BUDGET_KB = 120  # a map page with everything it loads: HTML, CSS, scripts, GeoJSON
+
+MAP_TYPES = ("map-department", "map-epci", "map-commune", "map-site")
+# Not in the sitemap, and marked noindex: the maps (the pages with the list are indexed), the
+# team's freshness report; the 404 page is not listed either.
+NOINDEX_TYPES = {*MAP_TYPES, "freshness"}
+NOT_IN_SITEMAP = {*NOINDEX_TYPES, "404"}
+SOME = "> 0"  # an expected count that depends on a tool's choices (Pagefind's chunks)
 
 
 def page_type(path: str) -> str:
@@ -182,9 +290,28 @@ def page_type(path: str) -> str:
         "formations/index.html": "trainings",
         "brochures/index.html": "brochures",
         "static/ouvert.js": "script",
+        "static/carte.js": "map-link-script",
+        "static/recherche.js": "search-script",
+        "recherche/index.html": "search",
+        "equipe/fraicheur/index.html": "freshness",
+        "carte/index.html": "map-department",
+        "carte/map.js": "map-script",
+        "carte/lieux.geojson": "map-data",
     }
     if path in fixed:
         return fixed[path]
+    if path in VENDOR_FILES:
+        return "vendor"
+    if parts[0] == "pagefind" and len(parts) > 1:
+        return "pagefind"
+    if parts[0] == "carte" and len(parts) == 4 and parts[1] in ("lieux", "communes", "territoires"):
+        if parts[3] == "index.html":
+            return {"lieux": "map-site", "communes": "map-commune", "territoires": "map-epci"}[parts[1]]
+        if parts[3] == "map.js":
+            return "map-script"
+        if parts[3] == "lieux.geojson" and parts[1] == "territoires":
+            return "map-data"
+        return "?"
     if re.fullmatch(r"static/site\.[0-9a-f]+\.css", path):
         return "css"
     if parts[0] == "donnees" and parts[-1].endswith((".csv", ".json", ".geojson", ".ics")):
@@ -237,6 +364,18 @@ EXPECTED_COUNTS = {
     "favicon": 1,
     "css": 1,
     "script": 1,
+    "map-link-script": 1,
+    "search-script": 1,
+    "search": 1,
+    "freshness": 1,
+    "map-department": 1,
+    "map-epci": len(MAP_EPCIS),
+    "map-commune": len(MAP_COMMUNES),
+    "map-site": len(MAP_SITES),
+    "map-script": 1 + len(MAP_EPCIS) + len(MAP_COMMUNES) + len(MAP_SITES),
+    "map-data": 1 + len(MAP_EPCIS),
+    "vendor": len(VENDOR_FILES),
+    "pagefind": SOME,
 }
 
 
@@ -312,7 +451,7 @@ def test_every_page_type_exists_with_expected_count(site):
     problems = [
         f"{kind}: {built} built, {expected} expected"
         for kind, built, expected in rows
-        if expected is not None and built != expected
+        if (expected == SOME and built == 0) or (isinstance(expected, int) and built != expected)
     ]
     problems += [f"unexpected file: {p}" for p in sorted(types.get("?", []))]
     assert len(COMMUNES) == 341 and len(EPCIS) == 17 and len(CONTENT_SLUGS) == 7
@@ -326,6 +465,9 @@ def test_every_page_type_exists_with_expected_count(site):
         "epci": ("territoires/", {e["slug"] for e in EPCIS}),
         "workshop": ("ateliers/", {w["id"] for w in WORKSHOPS}),
         "training": ("formations/", {t["id"] for t in TRAININGS}),
+        "map-site": ("carte/lieux/", MAP_SITES),
+        "map-commune": ("carte/communes/", MAP_COMMUNES),
+        "map-epci": ("carte/territoires/", MAP_EPCIS),
     }
     for kind, (prefix, ids) in wanted.items():
         built = folders(kind, prefix)
@@ -339,6 +481,54 @@ def test_every_page_type_exists_with_expected_count(site):
     for slug in CONTENT_SLUGS:
         if f"{slug}/index.html" not in site.files:
             problems.append(f"content page missing: {slug}/")
+
+    # Each map page has its script next to it; the clustered ones (département, territories) their data.
+    for path in sorted(p for kind in MAP_TYPES for p in types.get(kind, [])):
+        folder = path.removesuffix("index.html")
+        if folder + "map.js" not in site.files:
+            problems.append(f"map script missing: {folder}map.js")
+        clustered = page_type(path) in ("map-department", "map-epci")
+        if clustered != (folder + "lieux.geojson" in site.files):
+            problems.append(f"{folder}: lieux.geojson {'missing' if clustered else 'unexpected'}")
+
+    # Vendored files: as published on npm (scripts without their source-map comment), licences included.
+    for path, source in sorted(VENDOR_FILES.items()):
+        if path not in site.files:
+            problems.append(f"vendored file missing: {path}")
+        elif path.endswith(".js"):
+            built = site.text(path)
+            if "sourceMappingURL" in built:
+                problems.append(f"{path}: links a source map the site does not have")
+            original = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", source.read_text(encoding="utf-8"))
+            if built != original:
+                problems.append(f"{path}: differs from {source.relative_to(ROOT)}")
+        elif site.files[path] != source.read_bytes():
+            problems.append(f"{path}: differs from {source.relative_to(ROOT)}")
+    if len(LICENCES) != 2:
+        problems.append(f"licence files of the vendored packages: {LICENCES}")
+
+    # Pagefind: its script and entry, one fragment per indexed page, none of its unused interfaces.
+    for path in ("pagefind/pagefind.js", "pagefind/pagefind-entry.json"):
+        if path not in site.files:
+            problems.append(f"Pagefind file missing: {path}")
+    problems += [
+        f"unused Pagefind interface shipped: {p}"
+        for p in sorted(types.get("pagefind", []))
+        if p.rsplit("/", 1)[-1].startswith(PAGEFIND_UNUSED)
+    ]
+    if "pagefind/pagefind-entry.json" in site.files:
+        entry = json.loads(site.files["pagefind/pagefind-entry.json"])
+        counts = {lang: v.get("page_count") for lang, v in entry.get("languages", {}).items()}
+        if counts != {"fr": INDEXED_COUNT}:
+            problems.append(f"Pagefind indexed {counts}, expected {{'fr': {INDEXED_COUNT}}}")
+    fragments = [p for p in types.get("pagefind", []) if p.startswith("pagefind/fragment/")]
+    if len(fragments) != INDEXED_COUNT:
+        problems.append(
+            f"{len(fragments)} Pagefind fragments, expected {INDEXED_COUNT} (one per indexed page)"
+        )
+    indexed = sorted(p for p in site.html_pages if b"data-pagefind-body" in site.files[p])
+    if len(indexed) != INDEXED_COUNT:
+        problems.append(f"{len(indexed)} pages marked data-pagefind-body, expected {INDEXED_COUNT}")
     assert not problems, "\n".join(problems)
 
 
@@ -354,11 +544,26 @@ def test_sitemap_lists_every_page_with_absolute_urls(site):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append(f"not an absolute URL: {loc!r}")
         listed.add(parts.path)
-    pages = {url_of(p) for p in site.html_pages if p != "404.html"}
+    pages = {url_of(p) for p in site.html_pages if page_type(p) not in NOT_IN_SITEMAP}
+    left_out = {url_of(p) for p in site.html_pages if page_type(p) in NOT_IN_SITEMAP}
+    assert "/404.html" in left_out and "/equipe/fraicheur/" in left_out and "/carte/" in left_out
     problems += [f"page missing from the sitemap: {u}" for u in sorted(pages - listed)]
-    problems += [f"listed but not built: {u}" for u in sorted(listed - pages)]
-    if "/404.html" in listed:
-        problems.append("404.html is listed")
+    problems += [
+        f"listed but deliberately left out (404, map, team report): {u}" for u in sorted(listed & left_out)
+    ]
+    problems += [f"listed but not built: {u}" for u in sorted(listed - pages - left_out)]
+    # What is left out of the sitemap is also closed to search engines, and only that.
+    for path in sorted(site.html_pages):
+        robots = [
+            m.attrs.get("content") or ""
+            for m in site.tree(path).iter("meta")
+            if m.attrs.get("name") == "robots"
+        ]
+        noindex = any("noindex" in r.lower() for r in robots)
+        if page_type(path) in NOINDEX_TYPES and not noindex:
+            problems.append(f'{path}: out of the sitemap but without <meta name="robots" content="noindex">')
+        if url_of(path) in pages and noindex:
+            problems.append(f"{path}: in the sitemap but noindex")
     assert not problems, "\n".join(problems)
 
     robots = site.text("robots.txt")
@@ -469,18 +674,57 @@ def shell_problems(path: str, doc: Element) -> list[str]:
         for url in loads:
             if is_external(url):
                 problems.append(f"line {e.line}: external resource {url} loaded by <{e.tag}>")
+    problems += script_problems(path, doc)
+    return problems
+
+
+def script_problems(path: str, doc: Element) -> list[str]:
+    """Which scripts a page may load.
+
+    * ``/static/ouvert.js``, the open-now badge, on a page with opening hours and the badge;
+    * ``/static/carte.js``, which turns « Afficher la carte » links into a button, on a page
+      with such a link (and on every such page);
+    * ``/static/recherche.js`` on the search page;
+    * on a map page (``carte/…``): Leaflet, then the marker-cluster plugin when the page has its
+      stylesheet, then the page's own ``map.js``, in this order (deferred scripts run in order).
+
+    Never an inline script, never twice the same script.
+    """
+    problems = []
     scripts = list(doc.iter("script"))
-    has_hours = any(e.tag == "table" and "mn-hours" in e.classes for e in doc.iter("table"))
-    has_badge = bool(doc.find_class("mn-open"))
+    srcs = [s.attrs.get("src") for s in scripts]
+    problems += [f"{src} loaded {n} times" for src, n in Counter(srcs).items() if src and n > 1]
     for s in scripts:
-        if s.attrs.get("src") != "/static/ouvert.js":
-            problems.append(
-                f"line {s.line}: <script src={s.attrs.get('src')!r}> (only /static/ouvert.js allowed)"
-            )
-        elif not (has_badge and has_hours):
-            problems.append(f"line {s.line}: ouvert.js on a page without opening hours")
         if s.text.strip():
             problems.append(f"line {s.line}: inline script")
+    if page_type(path) in MAP_TYPES:
+        styles = {e.attrs.get("href") for e in doc.iter("link") if "stylesheet" in (e.attrs.get("rel") or "")}
+        clustered = any((h or "").endswith("/MarkerCluster.css") for h in styles)
+        wanted = [LEAFLET_JS, *([CLUSTER_JS] if clustered else []), url_of(path) + "map.js"]
+        if srcs != wanted:
+            problems.append(f"map scripts {srcs}, expected {wanted}")
+        return problems
+    has_hours = any(e.tag == "table" and "mn-hours" in e.classes for e in doc.iter("table"))
+    has_badge = bool(doc.find_class("mn-open"))
+    has_map_link = any("mn-map-link" in a.classes for a in doc.iter("a"))
+    for s in scripts:
+        src = s.attrs.get("src")
+        if src == "/static/ouvert.js":
+            if not (has_badge and has_hours):
+                problems.append(f"line {s.line}: ouvert.js on a page without opening hours")
+        elif src == "/static/carte.js":
+            if not has_map_link:
+                problems.append(f"line {s.line}: carte.js on a page without a map link")
+        elif src == "/static/recherche.js":
+            if path != "recherche/index.html":
+                problems.append(f"line {s.line}: recherche.js on another page than the search page")
+        else:
+            problems.append(
+                f"line {s.line}: <script src={src!r}> (only /static/ouvert.js, /static/carte.js, "
+                "/static/recherche.js, and on map pages Leaflet and their map.js, allowed)"
+            )
+    if has_map_link and "/static/carte.js" not in srcs:
+        problems.append("map link without carte.js")
     return problems
 
 
@@ -489,8 +733,18 @@ BAD_PAGE = """<!doctype html>
 <link rel="stylesheet" href="https://fonts.example/x.css"><style>b { background: url(//cdn.example/b.png) }</style>
 </head><body><a href="/">Accueil</a><a class="mn-skip" href="#contenu">Aller au contenu</a>
 <main id="contenu"><h1>A</h1><h3 onclick="x()" style="color: red">B</h3><h1>C</h1>
-<img src="http://img.example/a.png"><script>alert(1)</script><script src="/static/ouvert.js"></script></main>
+<img src="http://img.example/a.png"><script>alert(1)</script><script src="/static/ouvert.js"></script>
+<script src="/static/carte.js"></script><script src="/static/recherche.js"></script></main>
 <main></main></body></html>"""
+
+BAD_MAP_PAGE = """<!doctype html>
+<html lang="fr"><head><title>Carte</title><meta name="viewport" content="width=device-width, maximum-scale=1">
+<link rel="stylesheet" href="/static/vendor/leaflet-1.9.4/leaflet.css">
+<link rel="stylesheet" href="https://data.geopf.fr/tiles.css"></head>
+<body><a class="mn-skip" href="#contenu">Aller au contenu</a><main id="contenu"><h1>Carte</h1>
+<div class="folium-map" id="map_1" style="height: 100%"></div><img src="https://data.geopf.fr/wmts?x=1"></main>
+<script src="/carte/lieux/x/map.js" defer></script><script src="/static/vendor/leaflet-1.9.4/leaflet.js" defer></script>
+<script>L.map("map_1")</script></body></html>"""
 
 
 def test_shell_checks_catch_each_mistake():
@@ -512,6 +766,18 @@ def test_shell_checks_catch_each_mistake():
         "<script src=None>",
         "inline script",
         "ouvert.js on a page without opening hours",
+        "carte.js on a page without a map link",
+        "recherche.js on another page than the search page",
+    ):
+        assert expected in found, f"{expected!r} not reported in:\n{found}"
+    found = "\n".join(shell_problems("carte/lieux/x/index.html", parse_html(BAD_MAP_PAGE)))
+    for expected in (
+        "viewport limits zoom",
+        "style= attribute on <div>",
+        "external resource https://data.geopf.fr/tiles.css",
+        "external resource https://data.geopf.fr/wmts?x=1",
+        "inline script",
+        "map scripts ['/carte/lieux/x/map.js', '/static/vendor/leaflet-1.9.4/leaflet.js', None]",
     ):
         assert expected in found, f"{expected!r} not reported in:\n{found}"
 
@@ -540,8 +806,13 @@ def test_no_web_fonts_and_no_external_resource_in_css(site):
 # 3. Weight budget
 
 
-def gz(data: bytes) -> int:
+@functools.cache
+def _gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def gz(data: bytes) -> int:
+    return _gz(data)
 
 
 def page_weight(site: Site, path: str) -> int:
@@ -553,11 +824,33 @@ def page_weight(site: Site, path: str) -> int:
     return total
 
 
+def map_data_url(site: Site, path: str) -> str | None:
+    """The GeoJSON a map page's script fetches, if any (``mnClusters(map, "/carte/…/lieux.geojson")``)."""
+    script = site.text(path.removesuffix("index.html") + "map.js")
+    found = re.findall(r'mnClusters\([^,]+,\s*"([^"]+)"\)', script)
+    return found[0] if found else None
+
+
+def map_weight(site: Site, path: str) -> tuple[int, list[str]]:
+    """gzip -9 of a map page with everything it loads: its CSS, its scripts, the GeoJSON its script fetches."""
+    doc = site.tree(path)
+    loaded = [
+        (link.attrs.get("href") or "")
+        for link in doc.iter("link")
+        if "stylesheet" in (link.attrs.get("rel") or "")
+    ]
+    loaded += [s.attrs.get("src") or "" for s in doc.iter("script")]
+    data = map_data_url(site, path)
+    loaded += [data] if data else []
+    files = [u.lstrip("/") for u in loaded]
+    return gz(site.files[path]) + sum(gz(site.files[f]) for f in files if f in site.files), files
+
+
 def test_weight_budget(site):
     types = site.by_type()
     rows, problems = [], []
     for kind in sorted(types):
-        if kind == "?" or not any(p.endswith(".html") for p in types[kind]):
+        if kind == "?" or kind in MAP_TYPES or not any(p.endswith(".html") for p in types[kind]):
             continue
         weights = {p: page_weight(site, p) for p in types[kind]}
         heaviest = max(weights, key=lambda p: (weights[p], p))
@@ -571,45 +864,123 @@ def test_weight_budget(site):
                 for p, w in sorted(weights.items())
                 if w > budget * KB
             ]
-    css = [p for p in site.files if p.endswith(".css")]
+    # Map pages: the page with everything it loads, the département map (all the markers) included.
+    map_rows = []
+    for kind in MAP_TYPES:
+        weights = {p: map_weight(site, p)[0] for p in types.get(kind, [])}
+        if not weights:
+            problems.append(f"no {kind} page")
+            continue
+        heaviest = max(weights, key=lambda p: (weights[p], p))
+        map_rows.append((kind, len(weights), f"{weights[heaviest] / KB:.1f}", f"≤ {MAP_BUDGET_KB}", heaviest))
+        problems += [
+            f"{p}: {w / KB:.1f} KB with its CSS, scripts and data > {MAP_BUDGET_KB} KB ({kind})"
+            for p, w in sorted(weights.items())
+            if w > MAP_BUDGET_KB * KB
+        ]
+    department, loaded = map_weight(site, "carte/index.html")
+    for wanted in ("carte/map.js", "carte/lieux.geojson", LEAFLET_JS.lstrip("/"), CLUSTER_JS.lstrip("/")):
+        if wanted not in loaded:
+            problems.append(f"carte/index.html: {wanted} not counted in its weight ({loaded})")
+
+    # The site's own stylesheet (the one every page links); Leaflet's CSS is counted with the maps.
+    css = [p for p in site.files if page_type(p) == "css"]
     css_raw = sum(len(site.files[p]) for p in css)
     css_gz = sum(gz(site.files[p]) for p in css)
-    js = [p for p in site.files if p.endswith(".js")]
-    js_gz = sum(gz(site.files[p]) for p in js)
+    js = sorted(p for p in site.files if p.endswith(".js"))
+    js_groups = defaultdict(list)
+    for p in js:
+        js_groups[page_type(p)].append(p)
     print("\nHeaviest page by type (gzip -9 of the HTML + its CSS; 1 KB = 1024 bytes)\n")
     print(table(rows, ("type", "pages", "KB", "budget KB", "heaviest page")))
+    print("\nHeaviest map page by type (gzip -9 of the HTML + CSS + scripts + GeoJSON)\n")
+    print(table(map_rows, ("type", "pages", "KB", "budget KB", "heaviest page")))
+    print(f"département map: {department / KB:.1f} KB ({', '.join(loaded)})")
     print(
         f"CSS: {len(css)} file(s), {css_raw / KB:.1f} KB raw, {css_gz / KB:.1f} KB gzip (budget {CSS_BUDGET_KB} KB)"
     )
-    print(f"JS: {', '.join(js)}, {js_gz / KB:.1f} KB gzip, optional (open-now badge); 0 KB needed")
+    for kind, paths in sorted(js_groups.items()):
+        shown = ", ".join(paths) if len(paths) <= 3 else f"{len(paths)} files"
+        print(f"JS {kind}: {shown}, {sum(gz(site.files[p]) for p in paths) / KB:.1f} KB gzip")
 
     if css_gz > CSS_BUDGET_KB * KB:
         problems.append(f"CSS {css_gz / KB:.1f} KB > {CSS_BUDGET_KB} KB")
-    assert js == ["static/ouvert.js"], f"JavaScript files: {js}"
+    # Every script is an enhancement: the badge, the map button, the search, the maps, Pagefind.
+    allowed_js = {"static/ouvert.js", "static/carte.js", "static/recherche.js"}
+    allowed_js |= {u.lstrip("/") for u in VENDOR_JS} | {"pagefind/pagefind.js", "pagefind/pagefind-worker.js"}
+    allowed_js |= {p for p in js if page_type(p) == "map-script"}
+    unexpected = [p for p in js if p not in allowed_js]
+    assert not unexpected, f"unexpected JavaScript files: {unexpected}"
     assert not problems, "over budget:\n" + "\n".join(problems)
 
 
+def hidden(e: Element) -> bool:
+    return any("hidden" in x.attrs for x in (e, *e.ancestors()))
+
+
 def test_no_javascript_needed_for_core_tasks(site):
-    """The only script is the deferred open-now badge; the hours it works from are in the HTML."""
+    """Every script is deferred and adds to what the HTML already says.
+
+    * The open-now badge (ouvert.js) works from the hours table, which is in the HTML.
+    * « Afficher la carte » (carte.js) is a link to the map page: it works without the script.
+    * The search page (recherche.js, Pagefind) keeps its form hidden and offers, in the HTML,
+      the links to browse by commune and by need.
+    * A map needs JavaScript; it is not a core page. Its text alternative is the list of the
+      same places, with their addresses, on the page it links back to (see test_map_pages).
+    """
     problems = []
+    core_scripts = {"/static/ouvert.js", "/static/carte.js"}
     for path in site.html_pages:
         doc = site.tree(path)
+        kind = page_type(path)
         scripts = list(doc.iter("script"))
+        srcs = {s.attrs.get("src") for s in scripts}
         for s in scripts:
             if "defer" not in s.attrs:
                 problems.append(f"{path}: script {s.attrs.get('src')} not deferred")
+        if kind in MAP_TYPES:
+            continue
+        if kind != "search" and srcs - core_scripts:
+            problems.append(f"{path}: scripts {sorted(srcs - core_scripts)} on a core page")
         for badge in doc.find_class("mn-open"):
             if "hidden" not in badge.attrs:
                 problems.append(f"{path}: open-now badge shown before the script fills it")
             if badge.text.strip():
                 problems.append(f"{path}: open-now badge has content the HTML would show without the script")
-        if scripts:
+        if "/static/ouvert.js" in srcs:
             tables = [t for t in doc.iter("table") if "mn-hours" in t.classes]
             rows = [r for t in tables for r in t.iter("tr")]
             if len(rows) < 7:
                 problems.append(f"{path}: the hours table is not in the HTML ({len(rows)} rows)")
+        for a in doc.iter("a"):
+            if "mn-map-link" not in a.classes:
+                continue
+            href = a.attrs.get("href") or ""
+            target = href.lstrip("/") + "index.html"
+            if (
+                not href.startswith("/carte/")
+                or page_type(target) not in MAP_TYPES
+                or target not in site.files
+            ):
+                problems.append(f"{path}:{a.line}: map link {href!r} does not lead to a map page")
+            if hidden(a) or not a.text.strip():
+                problems.append(f"{path}:{a.line}: map link hidden or empty without JavaScript")
+    search = site.tree("recherche/index.html")
+    form = next(search.iter("form"), None)
+    if form is None or "hidden" not in form.attrs:
+        problems.append("recherche/index.html: the search form is shown without the script that runs it")
+    main = next(search.iter("main"))
+    browse = {a.attrs.get("href") for a in main.iter("a") if not hidden(a)}
+    if not {"/#commune", "/#besoin"} <= browse:
+        problems.append(
+            f"recherche/index.html: no links to browse by commune and need without JavaScript ({browse})"
+        )
+    if not any("JavaScript" in p.text and not hidden(p) for p in main.iter("p")):
+        problems.append("recherche/index.html: nothing says the search by words needs JavaScript")
     site_pages = [p for p in site.html_pages if page_type(p) == "site"]
-    assert any(list(site.tree(p).iter("script")) for p in site_pages), "no page uses the open-now badge"
+    assert any(
+        "/static/ouvert.js" in {s.attrs.get("src") for s in site.tree(p).iter("script")} for p in site_pages
+    ), "no page uses the open-now badge"
     assert not problems, "\n".join(problems)
 
 
@@ -650,6 +1021,137 @@ def test_internal_links_and_fragments_resolve(site):
                     broken.append(f"{path}:{e.line}: {attr}={href!r} → no id {fragment!r} in {target}")
     assert checked > 1000
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken[:200])
+
+
+# --------------------------------------------------------------------------------------------------
+# 4b. Map pages: each with its way back to the list of the same places
+
+
+def map_point_urls(site: Site, path: str) -> list[str]:
+    """The help-point pages (``lieux/x/``) of a map's markers: from its GeoJSON or its script's popups."""
+    data = map_data_url(site, path)
+    if data:
+        return [f["properties"]["url"] for f in json.loads(site.files[data.lstrip("/")])["features"]]
+    return re.findall(r'href="/(lieux/[^"]+/)"', site.text(path.removesuffix("index.html") + "map.js"))
+
+
+HERAULT_BOX = ((42.9, 2.4), (44.2, 4.4))  # (south, west), (north, east), with a margin
+
+
+def test_map_pages(site):
+    problems = []
+    counts = Counter()
+    back_of = {
+        "map-department": lambda slug: "/",
+        "map-epci": lambda slug: f"/territoires/{slug}/",
+        "map-commune": lambda slug: f"/communes/{slug}/",
+        "map-site": lambda slug: f"/lieux/{slug}/",
+    }
+    for path in sorted(p for p in site.html_pages if page_type(p) in MAP_TYPES):
+        kind = page_type(path)
+        doc, html_text = site.tree(path), site.text(path)
+        script = site.text(path.removesuffix("index.html") + "map.js")
+        h1s = [" ".join(h.text.split()) for h in doc.iter("h1")]
+        title = " ".join(next(doc.iter("title")).text.split())
+        if len(h1s) != 1 or not title.startswith(h1s[0]):
+            problems.append(f"{path}: title {title!r} does not start with the <h1> {h1s}")
+        # The tile server is only in the script's configuration; nothing else leaves the site.
+        if TILE_HOST in html_text:
+            problems.append(f"{path}: the tile server {TILE_HOST} appears in the HTML")
+        if TILE_HOST not in script:
+            problems.append(f"{path}: map.js does not use the tile server {TILE_HOST}")
+        hosts = set(re.findall(r"https?://([^/\s\"'`)?\\]+)", script)) - {TILE_HOST, "leafletjs.com"}
+        if hosts:
+            problems.append(f"{path}: map.js addresses other servers: {sorted(hosts)}")
+        # The way back to the list of places, with or without JavaScript.
+        slug = path.split("/")[-2]
+        back = back_of[kind](slug)
+        bar = [a for a in doc.iter("a") if a.attrs.get("target") == "_top" and not hidden(a)]
+        if [a.attrs.get("href") for a in bar] != [back]:
+            problems.append(
+                f"{path}: links out of the frame {[a.attrs.get('href') for a in bar]}, expected [{back!r}]"
+            )
+        label = " ".join(bar[0].text.split()) if bar else ""
+        noscript = [a for n in doc.iter("noscript") for a in n.iter("a")]
+        if [a.attrs.get("href") for a in noscript] != [back]:
+            problems.append(
+                f"{path}: <noscript> links {[a.attrs.get('href') for a in noscript]}, expected [{back!r}]"
+            )
+        elif label:
+            text = " ".join(noscript[0].text.split())
+            if text != label[:1].lower() + label[1:]:
+                problems.append(
+                    f"{path}: <noscript> link {text!r} is not the label {label!r} (names changed?)"
+                )
+        back_path = back.lstrip("/") + "index.html"
+        if back_path not in site.files:
+            problems.append(f"{path}: back link {back} leads nowhere")
+            continue
+        links = [a for a in site.tree(back_path).iter("a") if "mn-map-link" in a.classes]
+        if [(a.attrs.get("href"), a.attrs.get("data-title")) for a in links] != [
+            (url_of(path), h1s[0] if h1s else None)
+        ]:
+            problems.append(
+                f"{back_path}: map links {[(a.attrs.get('href'), a.attrs.get('data-title')) for a in links]}, "
+                f"expected one to {url_of(path)} titled like the map"
+            )
+        # The markers: help points of the site; each listed, with its address, on the page back.
+        urls = map_point_urls(site, path)
+        counts[kind] += len(urls)
+        if not urls:
+            problems.append(f"{path}: a map without markers")
+        problems += [
+            f"{path}: marker of {u}, a page that does not exist"
+            for u in urls
+            if u + "index.html" not in site.files
+        ]
+        if kind == "map-department":
+            wanted = sorted(f"lieux/{i}/" for i in MAPPED_SITES)
+            if sorted(urls) != wanted:
+                problems.append(
+                    f"{path}: {len(urls)} markers, expected one per help point with coordinates ({len(wanted)})"
+                )
+        elif kind == "map-site":
+            if set(urls) != {f"lieux/{slug}/"}:
+                problems.append(f"{path}: markers of other places: {sorted(set(urls))}")
+        else:
+            listed = {a.attrs.get("href") for a in site.tree(back_path).iter("a")}
+            problems += [
+                f"{path}: marker of /{u} not listed on {back}"
+                for u in sorted(set(urls))
+                if "/" + u not in listed
+            ]
+        # Clustered maps fetch their markers from a GeoJSON next to them, in the Hérault, [lon, lat].
+        data = map_data_url(site, path)
+        if (kind in ("map-department", "map-epci")) != (data == url_of(path) + "lieux.geojson"):
+            problems.append(f"{path}: fetches {data!r}")
+        if data:
+            collection = json.loads(site.files[data.lstrip("/")])
+            if collection.get("type") != "FeatureCollection":
+                problems.append(f"{data}: not a FeatureCollection")
+            (south, west), (north, east) = HERAULT_BOX
+            for f in collection.get("features", []):
+                lon, lat = f["geometry"]["coordinates"]
+                if not (south <= lat <= north and west <= lon <= east):
+                    problems.append(
+                        f"{data}: marker of {f['properties'].get('url')} at {lat}, {lon}, outside the Hérault"
+                    )
+            if not doc.find_class("mn-map-note") or not any(
+                e.attrs.get("id") == "mn-map-error" and "hidden" in e.attrs for e in doc.iter("p")
+            ):
+                problems.append(f"{path}: no hidden message for markers that could not be loaded")
+    # Every page whose record has a map links to it.
+    pages_with_maps = [
+        "index.html",
+        *(f"communes/{c}/index.html" for c in MAP_COMMUNES),
+        *(f"territoires/{e}/index.html" for e in MAP_EPCIS),
+        *(f"lieux/{i}/index.html" for i in MAP_SITES),
+    ]
+    for path in sorted(pages_with_maps):
+        if not any("mn-map-link" in a.classes for a in site.tree(path).iter("a")):
+            problems.append(f"{path}: no « Afficher la carte » link, though it has a map")
+    print("\nMap markers by map type:", dict(counts))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:200])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -702,6 +1204,27 @@ def test_example_records_are_marked(site):
                 problems.append(f"{path}:{li.line}: entry of real {href} tagged « Exemple »")
     print("\nList entries checked (section, example):", dict(entries))
     assert entries["lieux", True] > 0 and entries["lieux", False] > 0 and entries["ateliers", True] > 0
+
+    # On the maps: the title of an example's map, its popup, its marker on the big maps.
+    for i in sorted(MAP_SITES):
+        path = f"carte/lieux/{i}/index.html"
+        h1 = " ".join(next(site.tree(path).iter("h1")).text.split())
+        # The popup of an inline marker (the prelude of every map.js builds the same note for GeoJSON ones).
+        popup = "<strong>Exemple, lieu fictif</strong>" in site.text(f"carte/lieux/{i}/map.js")
+        if (i in EXAMPLE_SITES) != ("exemple" in h1.lower()):
+            problems.append(
+                f"{path}: title {h1!r} for {'an example' if i in EXAMPLE_SITES else 'a real place'}"
+            )
+        if (i in EXAMPLE_SITES) != popup:
+            problems.append(
+                f"carte/lieux/{i}/map.js: popup {'without' if not popup else 'with'} « Exemple, lieu fictif »"
+            )
+    for path in sorted(p for p in site.files if page_type(p) == "map-data"):
+        for feature in json.loads(site.files[path])["features"]:
+            props = feature["properties"]
+            record = props["url"].strip("/").split("/")[-1]
+            if props.get("exemple", False) != (record in EXAMPLE_SITES):
+                problems.append(f"{path}: marker of {props['url']} with exemple={props.get('exemple')}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:200])
 
 
@@ -857,9 +1380,12 @@ def test_count_sentence_agrees_with_the_count(site):
 
 
 def test_two_builds_are_byte_identical(site, tmp_path):
+    """Everything, Pagefind's index (pagefind/) included."""
     out = tmp_path / "again"
     assert build(out) == 0
     differences = tree_differences(site.files, tree_bytes(out))
+    if differences:
+        print(f"\n{len(differences)} differing files between two builds:\n" + "\n".join(differences))
     assert not differences, "two builds of the same data differ:\n" + "\n".join(differences)
 
 
@@ -869,6 +1395,8 @@ def test_source_date_epoch_gives_the_same_site(site, tmp_path, monkeypatch):
     out = tmp_path / "epoch"
     assert build(out, date=None) == 0
     differences = tree_differences(site.files, tree_bytes(out))
+    if differences:
+        print(f"\n{len(differences)} differing files with SOURCE_DATE_EPOCH:\n" + "\n".join(differences))
     assert not differences, "SOURCE_DATE_EPOCH build differs:\n" + "\n".join(differences)
 
 

@@ -7,6 +7,7 @@ long time and still get a new one when it changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -25,13 +26,18 @@ def _minify(css: str) -> str:
     return css.strip() + "\n"
 
 
-def bundle_css(theme: Path) -> Assets:
-    """base.css, then every component's style.css (sorted), then print.css."""
+def bundle_css(theme: Path, public_url: str = "") -> Assets:
+    """base.css, then every component's style.css (sorted), then print.css.
+
+    The public address is given to the print styles as ``--mn-site``: a printed
+    internal link ("/communes/lodeve/") shows the full address people can type.
+    """
     parts = [theme / "static" / "css" / "base.css"]
     parts += sorted((theme / "components").glob("*/style.css"))
     parts += [theme / "static" / "css" / "print.css"]
     parts += sorted((theme / "components").glob("*/print.css"))
     css = "".join(_minify(p.read_text(encoding="utf-8")) for p in parts)
+    css = f":root{{--mn-site:{json.dumps(public_url.rstrip('/'))}}}\n" + css
     digest = hashlib.sha256(css.encode()).hexdigest()[:10]
     return Assets(f"static/site.{digest}.css", css)
 

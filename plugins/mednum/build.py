@@ -14,7 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .errors import CatalogueInvalid
+from .maps import MapError
 from .pdf import PdfError, html_to_pdf
+from .search import SearchIndexError, index_site
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,13 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
         Pelican(settings).run()
         if settings.get("CATALOGUE_PDF_BROCHURES"):
             write_brochure_pdfs(staging)
-    except PdfError as exc:
+        index_site(staging)  # the search index (Pagefind), on the finished pages
+    except SearchIndexError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"Erreur : recherche : {exc}", file=sys.stderr)
+        print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)
+        return 1
+    except (PdfError, MapError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : {exc}", file=sys.stderr)
         print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)

@@ -133,4 +133,7 @@ FILTERS = {
     "label": label_for,
     "fromiso": dt.date.fromisoformat,
     "qr": qr_svg,
+    "a_place": french.a_place,
+    "capitalize_first": lambda text: text[:1].upper() + text[1:],
+    "de_place": french.de_place,
 }

@@ -188,3 +188,25 @@ def format_duration_hours(x: float) -> str:
     minutes = int((Decimal(str(x)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     hours, rest = divmod(minutes, 60)
     return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d}"
+
+
+_ARTICLES = (("Les ", "aux ", "des "), ("Le ", "au ", "du "))
+_VOWELS = "AEIOUYÂÉÈÊÎÏÔÛaeiouyâéèêîïôû"
+
+
+def a_place(name: str) -> str:
+    """« à » before a commune's name, contracted: ``à Lodève``, ``au Caylar``, ``aux Matelles``."""
+    for article, contracted, _ in _ARTICLES:
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    return f"à {name}"
+
+
+def de_place(name: str) -> str:
+    """« de » before a commune's name, contracted: ``de Lodève``, ``d'Agde``, ``du Caylar``, ``des Matelles``."""
+    for article, _, contracted in _ARTICLES:
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    if name[:1] in _VOWELS:
+        return f"d'{name}"
+    return f"de {name}"

@@ -13,7 +13,9 @@ from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
 from .errors import CatalogueInvalid
 from .exports import write_exports
+from .maps import map_template_context, write_map_files
 from .pages import plan_pages
+from .search import write_search_assets
 from .settings import build_date, resolve_path, setting
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ class CatalogueGenerator(Generator):
         self.context["catalogue"] = catalogue
         self.context["build_date"] = catalogue.build_date
         self.pages = plan_pages(catalogue, self.settings)
-        self.assets = bundle_css(Path(self.theme))
+        self.assets = bundle_css(Path(self.theme), setting(self.settings, "CATALOGUE_PUBLIC_URL"))
         self.context["CSS_FILE"] = self.assets.css_file
         logger.info(
             "mednum: %d lieux, %d ateliers, %d formations, %d pages",
@@ -57,6 +59,7 @@ class CatalogueGenerator(Generator):
             len(catalogue.trainings),
             len(self.pages),
         )
+        self.context.update(map_template_context(self.settings))
 
     def generate_output(self, writer) -> None:
         output = Path(self.output_path)
@@ -73,6 +76,8 @@ class CatalogueGenerator(Generator):
             )
         self._write_sitemap(output)
         write_exports(self.catalogue, output / "donnees", self.settings)
+        write_map_files(self.pages, output, Path(self.theme), self.settings)
+        write_search_assets(Path(self.theme), output)
 
     def _write_sitemap(self, output: Path) -> None:
         """sitemap.xml of every catalogue and content page, and robots.txt pointing to it."""

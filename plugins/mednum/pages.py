@@ -11,9 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .french import a_place
+from .freshness import build_report
 from .geo import haversine_km
+from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
 from .reference import Commune, Epci
+from .search import plan_search_pages
 from .vocab import NEEDS, Need
 
 NEAREST_COUNT = 8
@@ -122,6 +126,15 @@ def _site_order(site: Site) -> tuple:
     return (site.commune.nom, site.name.casefold(), site.id)
 
 
+def sites_of_epci(catalogue: Catalogue, epci: Epci) -> list[Site]:
+    """Help points of a territory, itinerant services included where they stop in it."""
+    codes = set(epci.communes)
+    return sorted(
+        (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
+        key=_site_order,
+    )
+
+
 def upcoming(workshops: list[Workshop], today: dt.date) -> list[Occurrence]:
     occurrences = [Occurrence(w, s) for w in workshops for s in w.upcoming(today)]
     return sorted(occurrences, key=lambda o: (o.session.start, o.workshop.title, o.workshop.id))
@@ -217,7 +230,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                 "commune",
                 url_commune(commune),
                 "catalogue/commune",
-                f"Aide au numérique à {commune.nom}",
+                f"Aide au numérique {a_place(commune.nom)}",
                 crumbs,
                 {
                     "commune": commune,
@@ -231,10 +244,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
 
     for epci in sorted(ref.epcis.values(), key=lambda e: e.nom):
         codes = set(epci.communes)
-        sites = sorted(
-            (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
-            key=_site_order,
-        )
+        sites = sites_of_epci(catalogue, epci)
         workshops = [w for w in catalogue.workshops if w.commune.code_insee in codes]
         pages.append(
             Page(
@@ -323,7 +333,19 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
         )
 
     pages.extend(plan_print_pages(catalogue, all_upcoming))
+    pages.append(
+        Page(
+            "freshness",
+            "equipe/fraicheur/",
+            "catalogue/freshness",
+            "Fraîcheur et complétude des fiches",
+            [HOME],
+            {"report": build_report(catalogue)},
+            in_sitemap=False,
+        )
+    )
     pages.append(Page("404", "404.html", "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
+    pages += plan_map_pages(catalogue, settings, pages) + plan_search_pages(catalogue, settings, pages)
     return pages
 
 
@@ -371,10 +393,7 @@ def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> li
     ]
     for epci in epcis:
         codes = set(epci.communes)
-        sites = sorted(
-            (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
-            key=_site_order,
-        )
+        sites = sites_of_epci(catalogue, epci)
         pages.append(
             Page(
                 "brochure-epci",

@@ -43,6 +43,18 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Produire les brochures PDF des territoires (WeasyPrint, environ 1 s par brochure) : "
         "`make pdf` et la publication l'activent.",
     ),
+    "CATALOGUE_MAP_TILES": (
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        "Adresse des tuiles des cartes, avec {z}, {x} et {y} : le Plan IGN de la Géoplateforme par "
+        "défaut ; OpenStreetMap : https://tile.openstreetmap.org/{z}/{x}/{y}.png (avec sa mention).",
+    ),
+    "CATALOGUE_MAP_ATTRIBUTION": (
+        "© IGN",
+        "Mention de la source des tuiles, affichée sur les cartes (« © contributeurs OpenStreetMap » "
+        "pour OpenStreetMap).",
+    ),
     "CATALOGUE_RECURRENCE_WEEKS": (
         26,
         "Nombre de semaines pendant lesquelles les ateliers récurrents sont affichés.",

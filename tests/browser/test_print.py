@@ -1,28 +1,16 @@
-"""Pages printed from Chromium (print media emulated): what is hidden, what is added."""
+"""Pages printed from Chromium (print media emulated): what is hidden, what is added.
+
+Uses the session's built site, server and browser from tests/browser/conftest.py.
+"""
 
 from __future__ import annotations
-
-import functools
-import http.server
-import threading
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from conftest import ROOT
-from mednum.build import build_site
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SCREEN_ONLY = [
     ".mn-header",
     ".mn-nav",
@@ -41,28 +29,6 @@ PAGES = [
     "lieux/exemple-mediatheque-lodeve/orientation/",
     "besoins/demarches-en-ligne/",
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    out = tmp_path_factory.mktemp("print-browser") / "output"
-    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": "2026-11-23"}) == 0
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -97,6 +63,9 @@ def test_link_addresses_are_printed_after_the_links(printed):
     for link in links:
         after = link.evaluate("a => getComputedStyle(a, '::after').content")
         assert link.get_attribute("href") in after
+    internal = page.query_selector(".mn-main a[href='/pass-numerique/']")
+    after = internal.evaluate("a => getComputedStyle(a, '::after').content")
+    assert f"https://numerique.herault.example{internal.get_attribute('href')}" in after.replace('" "', "")
     tel = page.query_selector(".mn-main a[href^='tel:']")
     assert tel.evaluate("a => getComputedStyle(a, '::after').content") in ("none", "normal")
 

@@ -1,0 +1,233 @@
+"""Search with Pagefind: what the index knows about each page, the search page, the indexing.
+
+* :func:`plan_search_pages` adds the search page (``recherche/``) and gives the help-point,
+  workshop and training pages ``search_filters`` and ``search_meta``: (name, value) pairs
+  the templates write as ``<meta data-pagefind-filter="name[content]" content="value">``
+  (and ``data-pagefind-meta``). The search page offers the values that exist.
+* :func:`index_site` runs Pagefind on the built site (the build's staging folder) and
+  removes Pagefind's own interfaces, unused: the search page has its own (recherche.js).
+
+Browsing by commune or by need is what the static pages are for: the search page never
+runs a search without words (Pagefind would download its whole index for that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+from . import french, vocab
+from .holidays_fr import holidays_between
+from .model import Catalogue, Site, Training, Workshop
+from .pagefind_order import PagefindFormatError, normalise
+
+BUNDLE = "pagefind"
+NEXT_OPENING_DAYS = 21
+# Pagefind's files the site does not use (its ready-made search interfaces).
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+# The filters of the search page, in this order, with their label.
+FILTERS = (
+    ("rubrique", "Type de résultat"),
+    ("besoin", "Besoin"),
+    ("commune", "Commune"),
+    ("epci", "Territoire"),
+    ("public", "Public"),
+    ("cout", "Coût"),
+    ("lieu", "Type de lieu"),
+)
+CHECKBOXES = (
+    ("pass", "Oui", "Accepte le Pass numérique"),
+    ("acces", "Oui", "Entrée sans marche"),
+)
+
+PLACE, WORKSHOP, TRAINING = "Lieu d'aide", "Atelier ou permanence", "Formation pour les professionnels"
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site; the message is in French."""
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _next_opening(site: Site, today: dt.date) -> str | None:
+    """« lundi 23 novembre 2026, 9 h – 12 h », the first opening from the build date."""
+    if site.schedule is None:
+        return None
+    end = today + dt.timedelta(days=NEXT_OPENING_DAYS)
+    holidays = holidays_between(today, end)
+    for offset in range(NEXT_OPENING_DAYS):
+        day = today + dt.timedelta(days=offset)
+        intervals = site.schedule.intervals_on(day, holidays)
+        if intervals:
+            return f"{french.format_date(day)}, {french.format_ranges(intervals[:1])}"
+    return None
+
+
+def _epci_names(communes, epcis: dict) -> list[tuple[str, str]]:
+    return [("epci", epcis[c.epci_code].nom) for c in communes if c.epci_code in epcis]
+
+
+def site_filters(site: Site, epcis: dict) -> list[tuple[str, str]]:
+    """The filters of a help point; ``epcis`` is the reference's EPCIs by code."""
+    r = site.record
+    pairs = [("rubrique", PLACE)]
+    pairs += [("commune", c.nom) for c in site.communes_served]
+    pairs += _epci_names(site.communes_served, epcis)
+    pairs += [("besoin", vocab.label(vocab.NEED_LABELS, v)) for v in site.services]
+    pairs += [
+        ("public", _cap(vocab.label(vocab.PUBLICS, v))) for v in r.get("publics_specifiquement_adresses", [])
+    ]
+    pairs += [("cout", vocab.label(vocab.FEES, v)) for v in r.get("frais_a_charge", [])]
+    pairs += [("lieu", vocab.label(vocab.TYPOLOGIES, v)) for v in r.get("typologie", [])]
+    if site.itinerant:
+        pairs.append(("lieu", "Service itinérant"))
+    if site.pass_numerique:
+        pairs.append(("pass", "Oui"))
+    if site.step_free:
+        pairs.append(("acces", "Oui"))
+    return _unique(pairs)
+
+
+def site_meta(site: Site, today: dt.date) -> list[tuple[str, str]]:
+    pairs = [("rubrique", PLACE), ("commune", site.commune.nom)]
+    opening = _next_opening(site, today)
+    if opening:
+        pairs.append(("prochaine", f"Prochaine ouverture : {opening}"))
+    elif site.stops:
+        pairs.append(("prochaine", "Service itinérant : voir les arrêts"))
+    return pairs
+
+
+def workshop_filters(workshop: Workshop, epcis: dict) -> list[tuple[str, str]]:
+    r = workshop.record
+    pairs = [("rubrique", WORKSHOP), ("commune", workshop.commune.nom)]
+    pairs += _epci_names([workshop.commune], epcis)
+    pairs += [("besoin", vocab.label(vocab.NEED_LABELS, v)) for v in r.get("thematiques", [])]
+    pairs += [("public", _cap(vocab.label(vocab.WORKSHOP_PUBLICS, v))) for v in r.get("publics", [])]
+    tarif = r.get("tarif", {})
+    pairs.append(("cout", "Gratuit" if tarif.get("frais") == "Gratuit" else "Payant"))
+    if tarif.get("pass_numerique"):
+        pairs.append(("pass", "Oui"))
+    return _unique(pairs)
+
+
+def workshop_meta(workshop: Workshop, today: dt.date) -> list[tuple[str, str]]:
+    pairs = [("rubrique", WORKSHOP), ("commune", workshop.commune.nom)]
+    upcoming = [s for s in workshop.upcoming(today) if not s.cancelled]
+    if upcoming:
+        s = upcoming[0]
+        when = f"{french.format_date(s.start.date())}, {french.format_range(s.start.time(), s.end.time())}"
+        pairs.append(("prochaine", f"Prochaine séance : {when}"))
+    return pairs
+
+
+def training_filters(training: Training) -> list[tuple[str, str]]:
+    tarif = training.record.get("tarif", {})
+    return [("rubrique", TRAINING), ("cout", "Gratuit" if tarif.get("frais") == "Gratuit" else "Payant")]
+
+
+def training_meta(training: Training) -> list[tuple[str, str]]:
+    return [("rubrique", TRAINING), ("organisme", training.record.get("organisme", ""))]
+
+
+def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(pairs))
+
+
+def plan_search_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
+    """The search page; ``search_filters`` and ``search_meta`` on the pages to index."""
+    from .pages import HOME, Page
+
+    today = catalogue.build_date
+    epcis = catalogue.reference.epcis
+    values: dict[str, set[str]] = defaultdict(set)
+    for page in pages:
+        if page.kind == "site":
+            site = page.context["site"]
+            filters, meta = site_filters(site, epcis), site_meta(site, today)
+        elif page.kind == "workshop":
+            workshop = page.context["workshop"]
+            filters, meta = workshop_filters(workshop, epcis), workshop_meta(workshop, today)
+        elif page.kind == "training":
+            training = page.context["training"]
+            filters, meta = training_filters(training), training_meta(training)
+        else:
+            continue
+        page.context["search_filters"] = filters
+        page.context["search_meta"] = meta
+        for name, value in filters:
+            values[name].add(value)
+    values["rubrique"].add("Information")
+    selects = [
+        (name, label, sorted(values[name], key=lambda v: (french.slugify(v), v)))
+        for name, label in FILTERS
+        if values[name]
+    ]
+    return [
+        Page(
+            "search",
+            "recherche/",
+            "catalogue/search",
+            "Rechercher",
+            [HOME],
+            {"selects": selects, "checkboxes": CHECKBOXES, "bundle": BUNDLE, "place": PLACE},
+        )
+    ]
+
+
+def write_search_assets(theme: Path, output: Path) -> None:
+    (output / "static").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(theme / "static" / "recherche.js", output / "static" / "recherche.js")
+
+
+def pagefind_executable() -> Path:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as exc:  # pragma: no cover - the package is a dependency
+        raise SearchIndexError(
+            "Pagefind n'est pas installé (paquet Python pagefind-bin) : relancez « make site »."
+        ) from exc
+    try:
+        return get_executable()
+    except FileNotFoundError as exc:
+        raise SearchIndexError(f"l'exécutable de Pagefind est introuvable : {exc}") from exc
+
+
+def index_site(site: Path) -> str:
+    """Run Pagefind on ``site``; its report on success, SearchIndexError otherwise."""
+    command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", BUNDLE]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexError(f"Pagefind n'a pas pu être lancé : {exc}") from exc
+    report = (done.stdout + done.stderr).strip()
+    if done.returncode != 0:
+        last = "\n".join(report.splitlines()[-15:])
+        raise SearchIndexError(
+            f"l'index de recherche n'a pas pu être construit (Pagefind a échoué, code {done.returncode}) :\n{last}"
+        )
+    if not (site / BUNDLE / "pagefind.js").is_file():
+        raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")
+    for name in UNUSED:
+        (site / BUNDLE / name).unlink(missing_ok=True)
+    try:
+        normalise(site / BUNDLE)
+    except (PagefindFormatError, OSError, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"l'index de recherche n'a pas pu être mis en ordre : {exc}") from exc
+    return report

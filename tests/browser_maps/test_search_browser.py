@@ -1,0 +1,177 @@
+"""The search page in Chromium: results, filters, announcements, keyboard, weight, axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mednum.vocab import NEEDS
+
+from .conftest import describe, run_axe, watch
+
+pytestmark = pytest.mark.browser
+
+KB = 1024
+COMMUNE = "Lodève"
+
+
+def search(page, words: str, **filters) -> list[str]:
+    """Type, choose filters, press Enter; the result links, in order."""
+    page.get_by_label(re.compile("^Mots à rechercher")).fill(words)
+    if filters:
+        page.locator("details.mn-search-filters summary").click()
+    for name, value in filters.items():
+        page.locator(f"#mn-f-{name}").select_option(value)
+    page.get_by_label(re.compile("^Mots à rechercher")).press("Enter")
+    page.wait_for_function(
+        "() => /résultat|Aucun/.test(document.getElementById('mn-search-status').textContent)"
+    )
+    return page.eval_on_selector_all(
+        "#mn-search-results > li h2 a", "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
+def show_all(page) -> list[str]:
+    more = page.locator("#mn-search-more")
+    while more.is_visible():
+        count = page.locator("#mn-search-results > li").count()
+        more.click()
+        page.wait_for_function(f"() => document.querySelectorAll('#mn-search-results > li').length > {count}")
+    return page.eval_on_selector_all(
+        "#mn-search-results > li h2 a", "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
+def test_first_search_transfers_at_most_150_kb(traffic_page, maps_url):
+    page, traffic = traffic_page
+    problems = watch(page)
+    page.goto(maps_url + "recherche/")
+    page.wait_for_load_state("networkidle")
+    before = [r.url for r in traffic.requests]
+    assert not [u for u in before if "/pagefind/" in u], "Pagefind loaded before the first search"
+    links = search(page, COMMUNE)
+    page.wait_for_load_state("networkidle")
+    total = traffic.transferred()
+    files = [r.url.removeprefix(traffic.origin) for r in traffic.requests]
+    status = page.locator("#mn-search-status").inner_text()
+    print(
+        f"\nfirst search « {COMMUNE} »: {total / KB:.1f} KB transferred (page included), {len(files)} requests"
+    )
+    print(f"  {status}; files: {files}")
+    assert links
+    assert total <= 150 * KB
+    assert traffic.outside == []
+    assert not problems, problems
+
+
+def test_a_communes_name_gives_its_help_points_first(traffic_page, maps_url, catalogue_sites):
+    page, _ = traffic_page
+    page.goto(maps_url + "recherche/")
+    links = search(page, COMMUNE)
+    links = show_all(page)
+    here = {f"/lieux/{s.id}/" for s in catalogue_sites if COMMUNE in {c.nom for c in s.communes_served}}
+    assert here
+    print(f"\n{len(links)} results; the first {len(here)}: {links[: len(here)]}")
+    assert set(links[: len(here)]) == here, links
+
+
+@pytest.mark.parametrize("need", NEEDS[:3], ids=[n.slug for n in NEEDS[:3]])
+def test_a_need_filter_keeps_only_matching_places(
+    traffic_page, maps_url, catalogue_sites, catalogue_workshops, need
+):
+    page, _ = traffic_page
+    page.goto(maps_url + "recherche/")
+    search(page, "numérique", besoin=need.label)
+    links = show_all(page)
+    assert links
+    sites = {f"/lieux/{s.id}/": s for s in catalogue_sites}
+    workshops = {f"/ateliers/{w.id}/": w for w in catalogue_workshops}
+    wrong = []
+    for link in links:
+        if link in sites:
+            ok = need.value in sites[link].services
+        elif link in workshops:
+            ok = need.value in workshops[link].get("thematiques", [])
+        else:
+            ok = False
+        if not ok:
+            wrong.append(link)
+    expected = {u for u, s in sites.items() if need.value in s.services}
+    print(f"\n{need.label}: {len(links)} results, {len(expected)} places with this need")
+    assert not wrong, wrong
+    assert {u for u in links if u in sites} <= expected
+
+
+def test_an_empty_search_downloads_nothing_and_explains(traffic_page, maps_url):
+    page, traffic = traffic_page
+    page.goto(maps_url + "recherche/")
+    page.locator("details.mn-search-filters summary").click()
+    page.locator("#mn-f-besoin").select_option(NEEDS[0].label)
+    page.get_by_label(re.compile("^Mots à rechercher")).press("Enter")
+    page.wait_for_function("() => document.getElementById('mn-search-status').textContent.length > 0")
+    assert "au moins un mot" in page.locator("#mn-search-status").inner_text()
+    page.wait_for_timeout(300)
+    assert not [r.url for r in traffic.requests if "/pagefind/" in r.url]
+
+
+def test_results_are_announced_and_usable_by_keyboard(traffic_page, maps_url):
+    page, _ = traffic_page
+    page.goto(maps_url + "recherche/")
+    status = page.locator("#mn-search-status")
+    assert status.get_attribute("role") == "status"
+    page.keyboard.press("Tab")  # skip link
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "mn-q":
+            break
+    else:
+        pytest.fail("the search field is not reached with Tab")
+    page.keyboard.type("médiathèque")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /résultat/.test(document.getElementById('mn-search-status').textContent)")
+    assert re.match(r"^\d+ résultats? pour « médiathèque »", status.inner_text())
+    assert page.evaluate("() => document.activeElement.id") == "mn-q"  # focus stays
+    count = int(status.inner_text().split()[0])
+    assert page.locator("#mn-search-results > li").count() == min(count, 10)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the button, then the filters' summary… or the first result
+    assert page.evaluate("() => document.activeElement.tagName") in ("BUTTON", "SUMMARY", "A")
+
+
+def test_search_page_passes_axe_before_and_after_a_search(traffic_page, maps_url):
+    page, _ = traffic_page
+    problems = watch(page)
+    page.goto(maps_url + "recherche/")
+    violations = run_axe(page)
+    assert not violations, describe(violations, "/recherche/")
+    page.locator("details.mn-search-filters summary").click()
+    search(page, COMMUNE)
+    violations = run_axe(page)
+    assert not violations, describe(violations, "/recherche/ with results")
+    search(page, "zzzzqqq")
+    violations = run_axe(page)
+    assert not violations, describe(violations, "/recherche/ without result")
+    assert not problems, problems
+
+
+def test_without_javascript_the_page_explains_how_to_browse(browser, maps_url):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(maps_url + "recherche/")
+        assert not page.locator("#mn-search").is_visible()
+        assert page.locator(".mn-search-nojs").is_visible()
+        hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
+        assert "/#commune" in hrefs and "/#besoin" in hrefs
+        # And the map links are plain links to the map pages.
+        page.goto(maps_url + "communes/lodeve/")
+        assert page.locator("a.mn-map-link").get_attribute("href") == "/carte/communes/lodeve/"
+    finally:
+        context.close()
+
+
+def test_search_link_in_the_menu(traffic_page, maps_url):
+    page, _ = traffic_page
+    page.goto(maps_url)
+    assert page.locator("nav.mn-nav a[href='/recherche/']").count() == 1

@@ -1,0 +1,205 @@
+"""Maps: the pages, their files, Folium reshaped (no CDN, no zoom lock, stable ids), settings."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_bundled_site
+from mednum import maps
+from mednum.build import build_site
+
+BUILD_DATE = "2026-11-23"
+FORBIDDEN = re.compile(
+    r"cdn|jquery|bootstrap|fontawesome|font-awesome|awesome-markers|glyphicons|unpkg", re.I
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("maps")
+    out = tmp / "site"
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    import datetime as dt
+
+    from mednum.catalogue import LoadOptions, load_catalogue
+
+    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    catalogue, report = load_catalogue(options)
+    assert catalogue is not None, report.text()
+    return catalogue
+
+
+def map_pages(site: Path) -> list[Path]:
+    return sorted(site.glob("carte/**/index.html"))
+
+
+def test_map_pages_exist_for_the_departement_epcis_communes_and_places(built, catalogue):
+    pages = {str(p.parent.relative_to(built)) for p in map_pages(built)}
+    assert "carte" in pages
+    for epci in sorted(built.glob("territoires/*/index.html")):
+        linked = "mn-map-link" in epci.read_text(encoding="utf-8")
+        assert linked == (f"carte/territoires/{epci.parent.name}" in pages), epci
+    assert sum(p.startswith("carte/territoires/") for p in pages) >= 16  # one EPCI has no place yet
+    assert "carte/communes/lodeve" in pages
+    with_points = [s for s in catalogue.sites if s.coordinates or any(st.latitude for st in s.stops)]
+    assert sum(p.startswith("carte/lieux/") for p in pages) == len(with_points)
+    print(f"\n{len(pages)} map pages")
+
+
+def test_department_geojson_has_one_marker_per_help_point_with_coordinates(built, catalogue):
+    data = json.loads((built / "carte" / "lieux.geojson").read_text(encoding="utf-8"))
+    expected = {f"lieux/{s.id}/" for s in catalogue.sites if s.coordinates}
+    assert {f["properties"]["url"] for f in data["features"]} == expected
+    assert len(data["features"]) == len(expected)
+    raw = (built / "carte" / "lieux.geojson").read_bytes()
+    print(f"\nlieux.geojson: {len(raw)} B, {len(gzip.compress(raw, 9, mtime=0))} B gzip")
+    assert "lieux.geojson" not in (built / "carte" / "index.html").read_text(encoding="utf-8")
+    assert '"/carte/lieux.geojson"' in (built / "carte" / "map.js").read_text(encoding="utf-8")
+
+
+def test_itinerant_service_map_shows_its_stops(built, catalogue):
+    bus = next(s for s in catalogue.sites if s.itinerant and len(s.stops) > 1)
+    script = (built / "carte" / "lieux" / bus.id / "map.js").read_text(encoding="utf-8")
+    stops = [st for st in bus.stops if st.latitude is not None]
+    assert len(re.findall(r"L\.marker\(\n\[", script)) == len(stops) + (1 if bus.coordinates else 0)
+    for stop in stops:
+        assert f"[{stop.latitude}, {stop.longitude}]" in script
+
+
+def test_map_pages_load_nothing_from_elsewhere_and_allow_zoom(built):
+    problems = []
+    for page in map_pages(built):
+        html = page.read_text(encoding="utf-8")
+        script = (page.parent / "map.js").read_text(encoding="utf-8")
+        where = page.relative_to(built)
+        if FORBIDDEN.search(html + script):
+            problems.append(f"{where}: {FORBIDDEN.search(html + script).group()}")
+        if re.search(r"user-scalable|maximum-scale", html):
+            problems.append(f"{where}: zoom locked")
+        if '<html lang="fr">' not in html or "<main" not in html or html.count("<h1>") != 1:
+            problems.append(f"{where}: lang, main or h1 missing")
+        if not re.search(r'<a href="/[^"]*" target="_top">Voir ', html):
+            problems.append(f"{where}: no link back to the list")
+        if "<script>" in html or re.search(r"<script(?![^>]*\bsrc=)", html):
+            problems.append(f"{where}: inline script")
+        for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+            if src.startswith(("http:", "https:", "//")):
+                problems.append(f"{where}: external {src}")
+            elif src.startswith("/") and src != "/":
+                local = built / src.lstrip("/").split("#")[0]
+                if not local.exists() and not (local / "index.html").exists():
+                    problems.append(f"{where}: missing {src}")
+        hosts = set(re.findall(r"https?://([^/\"'\s?]+)", script))
+        if hosts - {"data.geopf.fr", "leafletjs.com"}:
+            problems.append(f"{where}: script names {hosts}")
+    assert not problems, "\n".join(problems[:50])
+
+
+def test_markers_are_keyboard_usable_with_a_name(built):
+    script = (built / "carte" / "communes" / "lodeve" / "map.js").read_text(encoding="utf-8")
+    options = re.findall(r"L\.marker\(\s*\[[^\]]+\],\s*(\{.*?\})\s*\)", script, re.S)
+    assert options
+    for text in options:
+        assert '"keyboard": true' in text and '"title": ' in text and '"alt": ' in text, text
+
+
+def test_vendor_files_come_from_npm_with_their_licence(built):
+    leaflet = built / "static" / "vendor" / "leaflet-1.9.4"
+    cluster = built / "static" / "vendor" / "leaflet.markercluster-1.5.3"
+    for path in ("leaflet.js", "leaflet.css", "LICENSE", "images/marker-icon.png"):
+        assert (leaflet / path).is_file(), path
+    for path in (
+        "leaflet.markercluster.js",
+        "MarkerCluster.css",
+        "MarkerCluster.Default.css",
+        "MIT-LICENCE.txt",
+    ):
+        assert (cluster / path).is_file(), path
+    npm = ROOT / "node_modules" / "leaflet" / "dist" / "leaflet.js"
+    assert (leaflet / "leaflet.js").read_text(encoding="utf-8").strip() == re.sub(
+        r"//# sourceMappingURL=\S+\s*$", "", npm.read_text(encoding="utf-8")
+    ).strip()
+    assert (built / "static" / "carte.js").is_file()
+
+
+def test_pages_link_to_their_map(built):
+    commune = (built / "communes" / "lodeve" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="mn-map-link" href="/carte/communes/lodeve/"' in commune
+    assert '<script src="/static/carte.js" defer></script>' in commune
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'href="/carte/"' in home
+    # A page without a map has neither the link nor the script.
+    need = (built / "besoins" / "demarches-en-ligne" / "index.html").read_text(encoding="utf-8")
+    assert "carte.js" not in need and "mn-map-link" not in need
+
+
+def test_ids_are_deterministic_and_the_generator_is_restored():
+    from branca.element import Element
+
+    before = Element.__dict__["_generate_id"]
+    with maps.deterministic_ids("a"):
+        first = [Element()._id for _ in range(3)]
+    with maps.deterministic_ids("a"):
+        again = [Element()._id for _ in range(3)]
+    with maps.deterministic_ids("b"):
+        other = Element()._id
+    assert first == again and len(set(first)) == 3 and other != first[0]
+    assert Element.__dict__["_generate_id"] is before
+    assert len({Element()._id, Element()._id}) == 2  # random again outside
+
+    with pytest.raises(RuntimeError), maps.deterministic_ids("c"):
+        raise RuntimeError
+    assert Element.__dict__["_generate_id"] is before
+
+
+def test_same_map_renders_the_same_twice(catalogue):
+    tiles = maps.tiles_from_settings({})
+    points = maps.department_points(catalogue)[:5]
+    one = maps.render_map(maps.MapSpec("carte/x/", "X", "", "Voir", points, tiles))
+    two = maps.render_map(maps.MapSpec("carte/x/", "X", "", "Voir", points, tiles))
+    assert one == two
+
+
+def test_tile_server_is_a_setting(catalogue):
+    osm = {
+        "CATALOGUE_MAP_TILES": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "CATALOGUE_MAP_ATTRIBUTION": "© contributeurs OpenStreetMap",
+    }
+    tiles = maps.tiles_from_settings(osm)
+    rendered = maps.render_map(
+        maps.MapSpec("carte/y/", "Y", "", "Voir", maps.department_points(catalogue)[:2], tiles)
+    )
+    assert "tile.openstreetmap.org" in rendered.script and "contributeurs OpenStreetMap" in rendered.script
+    default = maps.tiles_from_settings({})
+    assert default.host == "data.geopf.fr" and default.attribution == "© IGN" and default.max_zoom == 19
+    with pytest.raises(maps.MapError, match="CATALOGUE_MAP_TILES"):
+        maps.tiles_from_settings({"CATALOGUE_MAP_TILES": "http://example.org/tiles.png"})
+
+
+def test_bad_tile_setting_fails_the_build_in_french(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = build_site(
+        ROOT / "pelicanconf.py",
+        out,
+        {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_MAP_TILES": "https://example.org/tuiles.png"},
+    )
+    assert code == 1 and not out.exists()
+    assert "CATALOGUE_MAP_TILES" in capsys.readouterr().err
+
+
+def test_missing_npm_packages_fail_the_build_in_french(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(maps, "node_modules", lambda settings: tmp_path / "nowhere")
+    out = tmp_path / "out"
+    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    err = capsys.readouterr().err
+    assert "npm ci" in err and not out.exists()

@@ -1,0 +1,135 @@
+"""Search: what the index gets, the search page without JavaScript, Pagefind in the build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import cbor2
+import pytest
+
+from conftest import ROOT, build_bundled_site
+from mednum import search
+from mednum.build import build_site
+
+BUILD_DATE = "2026-11-23"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("search")
+    out = tmp / "site"
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE) == 0
+    return out
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_search_page_without_javascript_explains_how_to_browse(built):
+    html = (built / "recherche" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html and "<h1>Rechercher</h1>" in html
+    assert 'href="/#commune"' in html and 'href="/#besoin"' in html
+    assert re.search(r'<form class="mn-search"[^>]*\bhidden>', html)  # shown by recherche.js
+    assert '<label for="mn-q">' in html and 'id="mn-q"' in html
+    assert 'role="status"' in html
+    for select in re.findall(r'<select id="(mn-f-[a-z]+)"', html):
+        assert f'<label for="{select}">' in html
+    assert '<script src="/static/recherche.js" defer></script>' in html
+    assert "data-pagefind-body" not in html  # the search page is not in the index
+
+
+def test_indexed_pages_carry_filters_and_metadata(built):
+    site = (built / "lieux" / "exemple-mediatheque-lodeve" / "index.html").read_text(encoding="utf-8")
+    filters = dict(re.findall(r'data-pagefind-filter="(\w+)\[content\]" content="([^"]*)"', site))
+    assert filters["commune"] == "Lodève" and filters["rubrique"] == "Lieu d&#39;aide"
+    assert {"besoin", "epci", "lieu"} <= filters.keys()
+    meta = dict(re.findall(r'data-pagefind-meta="(\w+)\[content\]" content="([^"]*)"', site))
+    assert meta["commune"] == "Lodève"
+    assert "data-pagefind-body" in site
+    for path in ("ateliers/initiation-ordinateur-lodeve/index.html", "a-propos/index.html"):
+        assert "data-pagefind-body" in (built / path).read_text(encoding="utf-8"), path
+    for path in (
+        "index.html",
+        "communes/lodeve/index.html",
+        "carte/index.html",
+        "besoins/demarches-en-ligne/index.html",
+    ):
+        assert "data-pagefind-body" not in (built / path).read_text(encoding="utf-8"), path
+
+
+def test_site_filters_use_the_labels_people_read(catalogue):
+    epcis = catalogue.reference.epcis
+    for site in catalogue.sites:
+        pairs = search.site_filters(site, epcis)
+        names = {n for n, _ in pairs}
+        assert {"rubrique", "commune", "besoin"} <= names
+        assert ("pass", "Oui") in pairs if site.pass_numerique else ("pass", "Oui") not in pairs
+        assert ("acces", "Oui") in pairs if site.step_free else ("acces", "Oui") not in pairs
+        assert len(pairs) == len(set(pairs))
+
+
+def test_build_runs_pagefind_in_french_and_keeps_only_what_is_used(built):
+    bundle = built / "pagefind"
+    assert (bundle / "pagefind.js").is_file()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["fr"]
+    indexed = entry["languages"]["fr"]["page_count"]
+    print(f"\nPagefind: {indexed} pages indexed")
+    assert 60 <= indexed <= 200  # places, workshops, trainings and content pages, nothing else
+    for name in search.UNUSED:
+        assert not (bundle / name).exists(), name
+    assert list(bundle.glob("filter/*.pf_filter"))
+
+
+def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(search, "pagefind_executable", lambda: Path("/bin/false"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "garde.txt").write_text("ancien site", encoding="utf-8")
+    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    err = capsys.readouterr().err
+    assert "index de recherche" in err and "resté tel quel" in err
+    assert (out / "garde.txt").read_text(encoding="utf-8") == "ancien site"
+
+
+def _filters(bundle: Path) -> dict[str, list[bytes]]:
+    """Pagefind's filter chunks by filter name, decompressed; their bytes sorted (order aside)."""
+    found = {}
+    for path in bundle.glob("filter/*.pf_filter"):
+        data = gzip.decompress(path.read_bytes())
+        name = re.search(rb"[a-z]+", data[len(b"pagefind_dcd") :]).group().decode()
+        found[name] = sorted(data)
+    return found
+
+
+def test_two_builds_are_byte_identical_pagefind_included(built, tmp_path):
+    """Pagefind 1.5.2 writes filter values in hash-map order; mednum.pagefind_order sorts them."""
+    again = tmp_path / "again"
+    assert build_bundled_site(again, CATALOGUE_BUILD_DATE=BUILD_DATE) == 0
+    one, two = tree(built), tree(again)
+    differ = sorted(p for p in one.keys() | two.keys() if one.get(p) != two.get(p))
+    assert not differ, differ
+    assert any(p.startswith("pagefind/filter/") for p in one)
+
+
+def test_filter_values_are_sorted(built):
+    for path in (built / "pagefind" / "filter").glob("*.pf_filter"):
+        data = gzip.decompress(path.read_bytes())
+        _, values = cbor2.loads(data[len(b"pagefind_dcd") :])
+        assert [v[0] for v in values] == sorted(v[0] for v in values), path.name
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    import datetime as dt
+
+    from mednum.catalogue import LoadOptions, load_catalogue
+
+    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    catalogue, report = load_catalogue(options)
+    assert catalogue is not None, report.text()
+    return catalogue
