@@ -1,0 +1,127 @@
+"""The benchmark's data generator, at a tiny size: the data validates and the site builds.
+
+Timings are measured by ``make bench`` only, never asserted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from mednum.build import build_site
+from mednum.catalogue import LoadOptions, load_catalogue
+
+if str(ROOT) not in sys.path:  # bench/ lives at the root of the repository, next to tests/
+    sys.path.insert(0, str(ROOT))
+
+from bench.__main__ import settings_file
+from bench.generate import BUILD_DATE, SIZES, generate, tiny
+
+
+def _load(folder: Path):
+    return load_catalogue(LoadOptions(folder, ROOT / "schemas", BUILD_DATE, root=folder.parent))
+
+
+@pytest.mark.parametrize("herault", [False, True], ids=["synthetic-communes", "herault-communes"])
+def test_generated_data_validates_and_is_all_examples(tmp_path, herault):
+    size = tiny(20, herault=herault)
+    counts = generate(size, tmp_path / "data")
+    catalogue, report = _load(tmp_path / "data")
+    assert catalogue is not None, report.text()
+    assert not report.errors
+    assert len(catalogue.sites) == counts["places"] == 20
+    assert len(catalogue.trainings) == counts["trainings"] == size.trainings
+    sessions = sum(len(w.sessions) for w in catalogue.workshops)
+    assert size.sessions * 0.8 <= sessions <= size.sessions * 1.2
+    assert all(s.example for s in catalogue.sites)
+    assert all(w.example for w in catalogue.workshops)
+    assert all(t.example for t in catalogue.trainings)
+    text = "".join(
+        (tmp_path / "data" / f"{n}.yaml").read_text(encoding="utf-8")
+        for n in ("sites", "workshops", "trainings")
+    )
+    phones = re.findall(r"\+33\d+", text)
+    assert phones and all(re.fullmatch(r"\+3346571\d{4}", p) for p in phones)
+    emails = re.findall(r"[\w.+-]+@[\w.-]+", text)
+    assert emails and all(e.endswith("@example.org") for e in emails)
+    urls = re.findall(r"https?://[^\s'\"]+", text)
+    assert all(u.startswith("https://example.org/") for u in urls)
+    assert all(s.id.startswith("exemple-") for s in catalogue.sites)
+    if herault:
+        real = json.loads((ROOT / "data" / "reference" / "communes.json").read_text(encoding="utf-8"))
+        codes = {c["code_insee"] for c in real}
+        assert {s.commune.code_insee for s in catalogue.sites} <= codes
+
+
+def test_synthetic_reference_has_the_format_of_data_reference(tmp_path):
+    generate(tiny(20), tmp_path / "data")
+    ref = tmp_path / "data" / "reference"
+    real = ROOT / "data" / "reference"
+    for name in ("communes.json", "epci.json"):
+        ours = json.loads((ref / name).read_text(encoding="utf-8"))
+        theirs = json.loads((real / name).read_text(encoding="utf-8"))
+        assert set(ours[0]) == set(theirs[0]), name
+    outline = json.loads((ref / "herault.geojson").read_text(encoding="utf-8"))
+    assert outline["type"] == "Feature" and outline["geometry"]["type"] == "MultiPolygon"
+    communes = json.loads((ref / "communes.json").read_text(encoding="utf-8"))
+    epcis = json.loads((ref / "epci.json").read_text(encoding="utf-8"))
+    assert len({c["slug"] for c in communes}) == len(communes)
+    assert sorted(c for e in epcis for c in e["communes"]) == sorted(c["code_insee"] for c in communes)
+
+
+def test_generation_is_deterministic(tmp_path):
+    size = tiny(20)
+    generate(size, tmp_path / "a")
+    generate(size, tmp_path / "b")
+    for path in sorted((tmp_path / "a").rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes(), path
+
+
+def test_sizes_of_the_issue():
+    assert (SIZES["herault"].places, SIZES["herault"].sessions, SIZES["herault"].trainings) == (
+        400,
+        2_000,
+        30,
+    )
+    assert (SIZES["x10"].places, SIZES["x10"].sessions, SIZES["x10"].trainings) == (4_000, 20_000, 300)
+    national = SIZES["national"]
+    assert (national.places, national.sessions, national.trainings) == (25_000, 100_000, 500)
+
+
+def test_site_of_generated_data_builds(tmp_path):
+    generate(tiny(20), tmp_path / "data")
+    out = tmp_path / "out"
+    override = {"CATALOGUE_DATA_PATH": str(tmp_path / "data"), "CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}
+    assert build_site(ROOT / "pelicanconf.py", out, override) == 0
+    assert (out / "index.html").is_file()
+    assert len(list((out / "lieux").glob("*/index.html"))) == 20
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    assert dt.date.fromisoformat(BUILD_DATE.isoformat()) == BUILD_DATE
+
+
+def test_stage_runner_and_floor_at_tiny_size(tmp_path):
+    """Two stages in their own process, as ``make bench`` runs them: they report, they write pages."""
+    workdir = tmp_path / "tiny"
+    generate(tiny(20), workdir / "data")
+    settings_file(workdir)
+    for stage in ("load", "floor"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.stages", stage, str(workdir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH-RESULT "))
+        result = json.loads(line.removeprefix("BENCH-RESULT "))
+        assert result["stage"] == stage and result["wall_s"] >= 0 and result["peak_rss_mb"] > 0
+    assert len(list((workdir / "floor" / "lieux").glob("*/index.html"))) == 20
