@@ -24,6 +24,7 @@ NEAREST_COUNT = 8
 NEAREST_MAX_KM = 40.0
 NEARBY_WORKSHOP_KM = 20.0
 HOME_WORKSHOPS = 6
+LIST_SESSIONS = 12  # sessions shown on a commune or territory page
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,8 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                     "epci": epci,
                     "sites_here": here,
                     "nearest": nearest(catalogue, commune, {s.id for s in here}),
-                    "sessions": upcoming(workshops_near(catalogue, commune), today),
+                    # The next sessions only: the agenda has them all, the page stays light.
+                    "sessions": upcoming(workshops_near(catalogue, commune), today)[:LIST_SESSIONS],
                 },
             )
         )
@@ -257,7 +259,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                     "epci": epci,
                     "sites": sites,
                     "communes": sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug),
-                    "sessions": upcoming(workshops, today),
+                    "sessions": upcoming(workshops, today)[:LIST_SESSIONS],
                 },
             )
         )
