@@ -27,6 +27,11 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
 
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    # Leftovers of a build that was killed: never the published site itself.
+    for stale in output.parent.glob(f".{output.name}-staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in output.parent.glob(f".{output.name}-old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
     try:
         settings = read_settings(

@@ -7,6 +7,7 @@ checked for the rest) and reports in French at the value's position.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ from .yamlsource import YamlDocument
 NEAR_COMMUNE_MARGIN_KM = 2.0
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _MARKDOWN_FIELDS = ("presentation_detail", "description")
+# Markdown link targets: inline « [texte](adresse) » and reference « [nom]: adresse ».
+_MARKDOWN_LINK = re.compile(
+    r"\]\(\s*<?((?:[^\s()<>]|\([^\s()]*\))+)|^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE
+)
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 @dataclass
@@ -342,6 +349,15 @@ class Checker:
                 self._error(
                     src, i, (name,), f"le HTML n'est pas accepté ({tag}) : écrivez en Markdown simple"
                 )
+            if isinstance(text, str):
+                for target in _refused_links(text):
+                    self._error(
+                        src,
+                        i,
+                        (name,),
+                        f"lien refusé « {target} » : seules les adresses https://, http://, mailto:"
+                        " et tel: sont acceptées",
+                    )
 
     def _price(self, src: Source, i: int, price: Any, path: tuple) -> None:
         if not isinstance(price, dict):
@@ -369,6 +385,19 @@ class Checker:
 
 def _records(src: Source) -> Iterable[tuple[int, dict]]:
     return ((i, r) for i, r in enumerate(src.records) if isinstance(r, dict))
+
+
+def _refused_links(text: str) -> list[str]:
+    """Targets of Markdown links whose scheme is not http(s), mailto or tel (javascript:, data:…)."""
+    refused = []
+    for match in _MARKDOWN_LINK.finditer(text):
+        target = match.group(1) or match.group(2)
+        # What a browser ignores in a scheme: entities, tabs, newlines, leading controls and spaces.
+        probe = re.sub(r"[\t\n\r]", "", html.unescape(target)).lstrip("\x00- ")
+        scheme = _URL_SCHEME.match(probe)
+        if scheme and scheme.group(1).lower() not in _LINK_SCHEMES:
+            refused.append(target)
+    return refused
 
 
 def _is_number(value: Any) -> bool:

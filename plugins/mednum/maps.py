@@ -381,7 +381,12 @@ def _popup_html(point: Point) -> str:
         lines.append(html.escape(point.detail))
     if point.example:
         lines.append("<strong>Exemple, lieu fictif</strong>")
-    return '<p class="mn-popup">' + "<br>".join(lines) + "</p>"
+    # Folium puts popup HTML inside a JavaScript template literal, where HTML escaping does not
+    # stop `…` or ${…}: write those characters (and the backslash) as HTML entities.
+    return ('<p class="mn-popup">' + "<br>".join(lines) + "</p>").translate(_TEMPLATE_LITERAL_SAFE)
+
+
+_TEMPLATE_LITERAL_SAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 
 def _bounds(points: list[tuple[float, float]]) -> list[list[float]]:
@@ -457,6 +462,11 @@ def _reshape(page: str, spec: MapSpec) -> RenderedMap:
     div = body.group(1).strip()
     code = script.group(1).strip()
     code = "\n".join(line.strip() for line in code.splitlines() if line.strip())
+    # Folium sizes popup contents with a style attribute, which a strict CSP (style-src 'self')
+    # refuses; the popup keeps its natural size without it.
+    code = code.replace(' style=\\"width: 100.0%; height: 100.0%;\\"', "").replace(
+        ' style="width: 100.0%; height: 100.0%;"', ""
+    )
     allowed = {spec.tiles.host} | set(re.findall(r"https?://([^/\"']+)", spec.tiles.attribution))
     for host in re.findall(r"https?://([^/\s\"'`)?]+)", code):
         if host not in allowed:
