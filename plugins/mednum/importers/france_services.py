@@ -19,9 +19,7 @@ and the rest of the row is imported.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from collections import Counter
@@ -29,9 +27,9 @@ from pathlib import Path
 
 from ..french import phone_to_e164, slugify
 from . import SITE_FIELDS, ImportFileError, ImportResult, RowProblem
+from .csvfile import read_table
 
 DEFAULT_DATE = "2022-12-01"
-MAX_BYTES = 20 * 1024 * 1024  # the national list is ~1 MB; anything far bigger is a mistake
 
 DAY_COLUMNS = (
     ("h_lundi", "Mo"),
@@ -106,16 +104,13 @@ def read(path: str | Path, date_maj: str = DEFAULT_DATE) -> ImportResult:
     except ValueError:
         raise ImportFileError(f"date « {date_maj} » invalide : AAAA-MM-JJ attendu") from None
     path = Path(path)
-    header, rows = _rows(path, _text(path))
-    result = ImportResult()
+    _, rows, problems = read_table(
+        path, ",", REQUIRED_COLUMNS, "la liste des France Services de l'ANCT, séparée par des virgules"
+    )
+    result = ImportResult(problems=problems)
     converted: list[tuple[int, dict, str]] = []
-    for line, cells in rows:
-        if len(cells) != len(header):
-            result.problems.append(
-                RowProblem(line, f"{len(cells)} champs au lieu de {len(header)} : ligne ignorée")
-            )
-            continue
-        row = {name: value.strip() for name, value in zip(header, cells, strict=True)}
+    for line, raw in rows:
+        row = {name: value.strip() for name, value in raw.items()}
         record, messages = convert_row(row, date_maj)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:
@@ -123,62 +118,6 @@ def read(path: str | Path, date_maj: str = DEFAULT_DATE) -> ImportResult:
     result.records = _unique_ids(converted, result.problems)
     result.problems.sort(key=lambda problem: problem.line)
     return result
-
-
-def _text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"{path} : fichier introuvable") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{path} : c'est un dossier, pas un fichier CSV") from None
-    except OSError as error:
-        raise ImportFileError(f"{path} : lecture impossible ({error.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"{path} : fichier trop gros ({len(data)} octets)")
-    if not data.strip():
-        raise ImportFileError(f"{path} : le fichier est vide")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"{path}:{line}: le fichier n'est pas un texte en UTF-8 (enregistrez-le au format « CSV UTF-8 »)"
-        ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise ImportFileError(f"{path}:{line}: contenu binaire : ce n'est pas un fichier CSV")
-    return text
-
-
-def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-empty rows, each with the line where it starts."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        while True:
-            start = reader.line_num + 1  # a quoted cell may span several lines
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in cells]
-            else:
-                rows.append((start, cells))
-    except csv.Error as error:
-        raise ImportFileError(f"{path}:{reader.line_num}: CSV illisible ({error})") from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in (header or [])]
-    if missing:
-        raise ImportFileError(
-            f"{path}:1: colonnes manquantes : {', '.join(missing)} "
-            "(attendu : la liste des France Services de l'ANCT, séparée par des virgules)"
-        )
-    assert header is not None
-    return header, rows
 
 
 def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[str]]:

@@ -27,13 +27,10 @@ standard are replaced (``OWNED_FIELDS``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +41,7 @@ from ..opening_hours import OpeningHoursError
 from ..opening_hours import parse as parse_hours
 from ..reference import Commune, Reference, ReferenceDataError, load_reference
 from . import SITE_FIELDS, ImportFileError, ImportResult, RowProblem
-from .france_services import _text
+from .csvfile import clean, read_table
 
 NO_PIVOT = "00000000000000"
 DEFAULT_SOURCE = "Fichier national des lieux de médiation numérique"
@@ -193,58 +190,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
-def clean(text: str) -> str:
-    """Cell text with non-breaking spaces made ordinary and runs of spaces collapsed (lines kept)."""
-    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\r\n", "\n")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return "\n".join(lines).strip()
-
-
 def reference_for(data_dir: Path) -> Reference:
     try:
         return load_reference(Path(data_dir) / "reference")
     except ReferenceDataError as error:
         raise ImportFileError(f"données de référence des communes illisibles : {error}") from None
-
-
-def read_table(
-    path: Path, delimiter: str, required: Iterable[str], expected: str
-) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RowProblem]]:
-    """Header, rows as {column: text} with their first line, and rows of the wrong width.
-
-    Raises ``ImportFileError`` (French) for an unreadable file, a wrong delimiter or
-    missing columns.
-    """
-    text = _text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, str]]] = []
-    problems: list[RowProblem] = []
-    try:
-        while True:
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = [clean(cell).strip('"') for cell in cells]
-                continue
-            if len(cells) != len(header):
-                problems.append(
-                    RowProblem(start, f"{len(cells)} champs au lieu de {len(header)} : ligne ignorée")
-                )
-                continue
-            rows.append((start, dict(zip(header, cells, strict=True))))
-    except csv.Error as error:
-        raise ImportFileError(f"{path}:{reader.line_num}: CSV illisible ({error})") from None
-    missing = [name for name in required if name not in (header or [])]
-    if missing:
-        raise ImportFileError(f"{path}:1: colonnes manquantes : {', '.join(missing)} (attendu : {expected})")
-    assert header is not None
-    return header, rows, problems
 
 
 def find_commune(
