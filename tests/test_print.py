@@ -112,7 +112,7 @@ def test_a_missing_resource_fails_the_pdf(site, tmp_path, head, message):
 
 
 def decode_svg_qr(svg: str, pixels: int = 8) -> str:
-    """Rasterise segno's one-path SVG (runs of horizontal modules) and read it with zxing."""
+    """Rasterise our one-path SVG (runs of horizontal modules) and read it with zxing."""
     modules = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
     path = re.search(r' d="([^"]+)"', svg).group(1)
     image = Image.new("L", (modules * pixels, modules * pixels), 255)

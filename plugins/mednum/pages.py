@@ -13,16 +13,13 @@ from typing import Any
 
 from .french import a_place
 from .freshness import build_report
-from .geo import haversine_km
 from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
+from .nearby import Nearby, Neighbourhood
 from .reference import Commune, Epci
 from .search import plan_search_pages
 from .vocab import NEEDS, Need
 
-NEAREST_COUNT = 8
-NEAREST_MAX_KM = 40.0
-NEARBY_WORKSHOP_KM = 20.0
 HOME_WORKSHOPS = 6
 LIST_SESSIONS = 12  # sessions shown on a commune or territory page
 
@@ -68,12 +65,6 @@ FILTERS = (
     Filter("pass-numerique", "Accepte le Pass numérique"),
     Filter("accessible", "Entrée sans marche"),
 )
-
-
-@dataclass(frozen=True)
-class Nearby:
-    site: Site
-    distance_km: float
 
 
 @dataclass(frozen=True)
@@ -127,18 +118,20 @@ def _site_order(site: Site) -> tuple:
     return (site.commune.nom, site.name.casefold(), site.id)
 
 
-def sites_of_epci(catalogue: Catalogue, epci: Epci) -> list[Site]:
-    """Help points of a territory, itinerant services included where they stop in it."""
-    codes = set(epci.communes)
-    return sorted(
-        (s for s in catalogue.sites if any(c.code_insee in codes for c in s.communes_served)),
-        key=_site_order,
-    )
+def _sites_by_epci(catalogue: Catalogue) -> dict[str, list[Site]]:
+    """Help points of each territory (EPCI code), itinerant services included where they stop."""
+    found: dict[str, dict[str, Site]] = {code: {} for code in catalogue.reference.epcis}
+    for site in catalogue.sites:
+        for commune in site.communes_served:
+            epci = catalogue.reference.epci_of(commune.code_insee)
+            if epci is not None:
+                found[epci.code][site.id] = site
+    return {code: sorted(sites.values(), key=_site_order) for code, sites in found.items()}
 
 
 def upcoming(workshops: list[Workshop], today: dt.date) -> list[Occurrence]:
     occurrences = [Occurrence(w, s) for w in workshops for s in w.upcoming(today)]
-    return sorted(occurrences, key=lambda o: (o.session.start, o.workshop.title, o.workshop.id))
+    return sorted(occurrences, key=_occurrence_order)
 
 
 def by_week(occurrences: list[Occurrence]) -> list[tuple[dt.date, list[Occurrence]]]:
@@ -150,35 +143,18 @@ def by_week(occurrences: list[Occurrence]) -> list[tuple[dt.date, list[Occurrenc
 
 
 def nearest(catalogue: Catalogue, commune: Commune, exclude: set[str]) -> list[Nearby]:
-    found = []
-    for site in catalogue.sites:
-        if site.id in exclude or site.coordinates is None:
-            continue
-        distance = haversine_km(commune.latitude, commune.longitude, *site.coordinates)
-        if distance <= NEAREST_MAX_KM:
-            found.append(Nearby(site, distance))
-    found.sort(key=lambda n: (n.distance_km, n.site.id))
-    return found[:NEAREST_COUNT]
+    """The help points nearest to ``commune`` (one query; plan_pages shares one index)."""
+    return Neighbourhood(catalogue).nearest(commune, exclude)
 
 
-def _workshop_point(workshop: Workshop) -> tuple[float, float] | None:
-    if workshop.site is not None:
-        return workshop.site.coordinates or (workshop.site.commune.latitude, workshop.site.commune.longitude)
-    a = workshop.address
-    if a.latitude is not None:
-        return (a.latitude, a.longitude)
-    return (a.commune.latitude, a.commune.longitude)
+def _merge_upcoming(workshops: list[Workshop], per_workshop: dict[int, list[Occurrence]]) -> list[Occurrence]:
+    """``upcoming(workshops)`` from each workshop's occurrences, computed once for the whole plan."""
+    occurrences = [o for w in workshops for o in per_workshop[id(w)]]
+    return sorted(occurrences, key=_occurrence_order)
 
 
-def workshops_near(catalogue: Catalogue, commune: Commune) -> list[Workshop]:
-    near = []
-    for w in catalogue.workshops:
-        lat, lon = _workshop_point(w)
-        if w.commune.code_insee == commune.code_insee or (
-            haversine_km(commune.latitude, commune.longitude, lat, lon) <= NEARBY_WORKSHOP_KM
-        ):
-            near.append(w)
-    return near
+def _occurrence_order(o: Occurrence) -> tuple:
+    return (o.session.start, o.workshop.title, o.workshop.id)
 
 
 def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
@@ -186,6 +162,11 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     ref = catalogue.reference
     pages: list[Page] = []
     all_upcoming = upcoming(catalogue.workshops, today)
+    per_workshop: dict[int, list[Occurrence]] = {id(w): [] for w in catalogue.workshops}
+    for occurrence in all_upcoming:
+        per_workshop[id(occurrence.workshop)].append(occurrence)
+    around = Neighbourhood(catalogue)
+    sites_by_epci = _sites_by_epci(catalogue)
 
     communes_by_epci = [
         (epci, sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug))
@@ -237,17 +218,16 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                     "commune": commune,
                     "epci": epci,
                     "sites_here": here,
-                    "nearest": nearest(catalogue, commune, {s.id for s in here}),
+                    "nearest": around.nearest(commune, {s.id for s in here}),
                     # The next sessions only: the agenda has them all, the page stays light.
-                    "sessions": upcoming(workshops_near(catalogue, commune), today)[:LIST_SESSIONS],
+                    "sessions": _merge_upcoming(around.workshops_near(commune), per_workshop)[:LIST_SESSIONS],
                 },
             )
         )
 
     for epci in sorted(ref.epcis.values(), key=lambda e: e.nom):
-        codes = set(epci.communes)
-        sites = sites_of_epci(catalogue, epci)
-        workshops = [w for w in catalogue.workshops if w.commune.code_insee in codes]
+        sites = sites_by_epci[epci.code]
+        workshops = [w for c in epci.communes for w in around.workshops_by_commune.get(c, ())]
         pages.append(
             Page(
                 "epci",
@@ -259,7 +239,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                     "epci": epci,
                     "sites": sites,
                     "communes": sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug),
-                    "sessions": upcoming(workshops, today)[:LIST_SESSIONS],
+                    "sessions": _merge_upcoming(workshops, per_workshop)[:LIST_SESSIONS],
                 },
             )
         )
@@ -334,7 +314,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             )
         )
 
-    pages.extend(plan_print_pages(catalogue, all_upcoming))
+    pages.extend(plan_print_pages(catalogue, all_upcoming, around, sites_by_epci))
     pages.append(
         Page(
             "freshness",
@@ -371,11 +351,21 @@ def url_orientation(site: Site) -> str:
     return f"lieux/{site.id}/orientation/"
 
 
-def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> list[Page]:
+def plan_print_pages(
+    catalogue: Catalogue,
+    all_upcoming: list[Occurrence],
+    around: Neighbourhood,
+    sites_by_epci: dict[str, list[Site]],
+) -> list[Page]:
     """Brochures per EPCI and commune, and a referral sheet per help point, made for paper."""
     ref = catalogue.reference
     horizon = catalogue.build_date + dt.timedelta(weeks=BROCHURE_WEEKS)
     soon = [o for o in all_upcoming if o.session.start.date() < horizon and not o.session.cancelled]
+    soon_by_commune: dict[str, list[Occurrence]] = defaultdict(list)
+    soon_by_workshop: dict[int, list[Occurrence]] = {id(w): [] for w in catalogue.workshops}
+    for occurrence in soon:
+        soon_by_commune[occurrence.workshop.commune.code_insee].append(occurrence)
+        soon_by_workshop[id(occurrence.workshop)].append(occurrence)
     brochures = Crumb("Brochures", "brochures/")
     epcis = sorted(ref.epcis.values(), key=lambda e: e.nom)
     pages = [
@@ -394,8 +384,7 @@ def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> li
         )
     ]
     for epci in epcis:
-        codes = set(epci.communes)
-        sites = sites_of_epci(catalogue, epci)
+        sites = sites_by_epci[epci.code]
         pages.append(
             Page(
                 "brochure-epci",
@@ -409,14 +398,16 @@ def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> li
                     "pdf_url": url_epci_pdf(epci),
                     "sites": sites,
                     "nearby": [],
-                    "sessions": [o for o in soon if o.workshop.commune.code_insee in codes],
+                    "sessions": sorted(
+                        (o for c in epci.communes for o in soon_by_commune.get(c, ())),
+                        key=_occurrence_order,
+                    ),
                 },
             )
         )
     for commune in sorted(ref.communes.values(), key=lambda c: c.code_insee):
         here = sorted(catalogue.sites_by_commune.get(commune.code_insee, []), key=_site_order)
-        near = nearest(catalogue, commune, {s.id for s in here})[:NEAREST_IN_BROCHURE]
-        nearby_workshops = set(map(id, workshops_near(catalogue, commune)))
+        near = around.nearest(commune, {s.id for s in here})[:NEAREST_IN_BROCHURE]
         pages.append(
             Page(
                 "brochure-commune",
@@ -430,7 +421,7 @@ def plan_print_pages(catalogue: Catalogue, all_upcoming: list[Occurrence]) -> li
                     "pdf_url": None,
                     "sites": here,
                     "nearby": near,
-                    "sessions": [o for o in soon if id(o.workshop) in nearby_workshops],
+                    "sessions": _merge_upcoming(around.workshops_near(commune), soon_by_workshop),
                 },
             )
         )

@@ -1,0 +1,102 @@
+"""What is near each commune: help points and workshops, found through a grid index.
+
+Commune pages, their brochures and their maps list the nearest help points and the
+workshops within a few kilometres. Measuring every commune against every place costs
+communes × places distances (43 million at ten times the Hérault, hours at national size);
+the grid keeps points in cells of about 20 km, so a query only measures what lies in the
+few cells around the commune. Results are the same as a full scan, in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .geo import KM_PER_DEGREE, haversine_km
+from .model import Catalogue, Site, Workshop
+from .reference import Commune
+
+NEAREST_COUNT = 8
+NEAREST_MAX_KM = 40.0
+NEARBY_WORKSHOP_KM = 20.0
+CELL_DEGREES = 0.2  # about 22 km of latitude
+
+T = TypeVar("T")
+
+
+class GridIndex(Generic[T]):
+    """Items at (lat, lon) points, found by distance from a point."""
+
+    def __init__(self, items: Iterable[tuple[float, float, T]], cell: float = CELL_DEGREES):
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[tuple[float, float, int, T]]] = defaultdict(list)
+        for order, (lat, lon, item) in enumerate(items):
+            self.cells[self._key(lat, lon)].append((lat, lon, order, item))
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return (math.floor(lat / self.cell), math.floor(lon / self.cell))
+
+    def within(self, lat: float, lon: float, km: float) -> list[tuple[float, int, T]]:
+        """(distance in km, insertion order, item) of the items at most ``km`` away, unsorted."""
+        dlat = km / KM_PER_DEGREE
+        # Longitude degrees shrink towards the poles: widen the search at the far edge.
+        edge = min(89.0, abs(lat) + dlat)
+        dlon = km / (KM_PER_DEGREE * math.cos(math.radians(edge)))
+        row0, col0 = self._key(lat - dlat, lon - dlon)
+        row1, col1 = self._key(lat + dlat, lon + dlon)
+        found = []
+        for row in range(row0, row1 + 1):
+            for col in range(col0, col1 + 1):
+                for plat, plon, order, item in self.cells.get((row, col), ()):
+                    distance = haversine_km(lat, lon, plat, plon)
+                    if distance <= km:
+                        found.append((distance, order, item))
+        return found
+
+
+@dataclass(frozen=True)
+class Nearby:
+    site: Site
+    distance_km: float
+
+
+def workshop_point(workshop: Workshop) -> tuple[float, float]:
+    """Where a workshop takes place: its help point, else its own address, else its commune."""
+    if workshop.site is not None:
+        return workshop.site.coordinates or (workshop.site.commune.latitude, workshop.site.commune.longitude)
+    a = workshop.address
+    if a.latitude is not None:
+        return (a.latitude, a.longitude)
+    return (a.commune.latitude, a.commune.longitude)
+
+
+class Neighbourhood:
+    """The indexes of one catalogue, built once and queried for each commune."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.sites = GridIndex((*s.coordinates, s) for s in catalogue.sites if s.coordinates)
+        self.workshops = GridIndex((*workshop_point(w), w) for w in catalogue.workshops)
+        self.order = {id(w): i for i, w in enumerate(catalogue.workshops)}
+        self.workshops_by_commune: dict[str, list[Workshop]] = defaultdict(list)
+        for w in catalogue.workshops:
+            self.workshops_by_commune[w.commune.code_insee].append(w)
+
+    def nearest(self, commune: Commune, exclude: set[str]) -> list[Nearby]:
+        """The closest help points within NEAREST_MAX_KM, but those in ``exclude`` (ids)."""
+        found = [
+            (distance, site.id, site)
+            for distance, _, site in self.sites.within(commune.latitude, commune.longitude, NEAREST_MAX_KM)
+            if site.id not in exclude
+        ]
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [Nearby(site, distance) for distance, _, site in found[:NEAREST_COUNT]]
+
+    def workshops_near(self, commune: Commune) -> list[Workshop]:
+        """Workshops in the commune or within NEARBY_WORKSHOP_KM, in the catalogue's order."""
+        near = {id(w): w for w in self.workshops_by_commune.get(commune.code_insee, ())}
+        for _, _, w in self.workshops.within(commune.latitude, commune.longitude, NEARBY_WORKSHOP_KM):
+            near[id(w)] = w
+        return sorted(near.values(), key=lambda w: self.order[id(w)])
