@@ -21,9 +21,9 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## make site: validate the data, then build the whole site into output/ (kept as is on failure)
+## make site: build the whole site into output/ (validated first; kept as is on failure; nothing
+## to do when no input changed since the last build)
 site: $(STAMP) $(NODE_STAMP)
-	$(PY) -m mednum check --quiet
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT)
 
 ## make test: every test, browser tests in Debian's Chromium included
@@ -63,8 +63,7 @@ clean:
 	rm -rf $(OUTPUT) .pytest_cache .hypothesis
 
 ## make pdf: the site with the territories' PDF brochures (WeasyPrint, about 10 s more)
-pdf: $(STAMP)
-	$(PY) -m mednum check --quiet
+pdf: $(STAMP) $(NODE_STAMP)
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT) --pdf
 
 .PHONY: sort report

@@ -204,17 +204,11 @@ def pelican_generator(workdir: Path, cat, pages):
 
 
 def write_pages(gen, writer, pages) -> None:
-    """The loop of ``CatalogueGenerator.generate_output``, for some pages."""
-    for page in pages:
-        writer.write_file(
-            page.save_as,
-            gen.get_template(page.template),
-            gen.context,
-            relative_urls=False,
-            url=page.url,
-            page=page,
-            **page.context,
-        )
+    """What ``CatalogueGenerator.generate_output`` does for some pages (mednum.render)."""
+    from mednum.render import write_pages as render_pages
+    from mednum.settings import setting
+
+    render_pages(gen, writer, pages, setting(gen.settings, "CATALOGUE_RENDER_PROCESSES"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -291,8 +285,8 @@ def stage_maps(workdir: Path, clock: Clock) -> None:
     maps = [p for p in pages if p.kind == "map"]
     with clock:
         writer = pelican._get_writer()
-        write_pages(gen, writer, maps)
         write_map_files(pages, Path(gen.output_path), Path(gen.theme), gen.settings)
+        write_pages(gen, writer, maps)
     clock.extra["maps"] = len(maps)
 
 

@@ -41,7 +41,12 @@ def test_killed_build_leaves_output_untouched_and_next_build_works(tmp_path: Pat
             assert proc.poll() is None, "the build ended before its staging folder appeared"
             assert time.monotonic() < deadline, "no staging folder after 60 s"
             time.sleep(0.05)
-        time.sleep(1.5)  # well into the build: pages are being written into the staging folder
+        # Well into the build: pages are being written into the staging folder (a build takes
+        # about 2 s, so no fixed delay: as soon as help-point pages are there).
+        while not any(d.glob("lieux/*/index.html") for d in staging_dirs(out)):
+            assert proc.poll() is None, "the build finished before it could be interrupted"
+            assert time.monotonic() < deadline, "no page written after 60 s"
+            time.sleep(0.01)
         assert proc.poll() is None, "the build finished before it could be interrupted"
         proc.send_signal(signal.SIGKILL)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -67,13 +68,24 @@ def test_department_geojson_has_one_marker_per_help_point_with_coordinates(built
     assert '"/carte/lieux.geojson"' in (built / "carte" / "map.js").read_text(encoding="utf-8")
 
 
+def inline_places(script: str) -> list[dict]:
+    """The GeoJSON features a map.js gives mnPlaces inline (maps other than the big ones)."""
+    match = re.search(r"^mnPlaces\(map_\w+, (\{.*\}), (?:true|false)\);$", script, re.M)
+    assert match, script[-500:]
+    return json.loads(match.group(1))["features"]
+
+
 def test_itinerant_service_map_shows_its_stops(built, catalogue):
     bus = next(s for s in catalogue.sites if s.itinerant and len(s.stops) > 1)
     script = (built / "carte" / "lieux" / bus.id / "map.js").read_text(encoding="utf-8")
     stops = [st for st in bus.stops if st.latitude is not None]
-    assert len(re.findall(r"L\.marker\(\n\[", script)) == len(stops) + (1 if bus.coordinates else 0)
+    features = inline_places(script)
+    assert len(features) == len(stops) + (1 if bus.coordinates else 0)
+    where = {tuple(f["geometry"]["coordinates"]) for f in features}
     for stop in stops:
-        assert f"[{stop.latitude}, {stop.longitude}]" in script
+        assert (round(stop.longitude, 6), round(stop.latitude, 6)) in where
+    details = [f["properties"].get("detail", "") for f in features]
+    assert sum(d.startswith("Arrêt du service itinérant : ") for d in details) == len(stops)
 
 
 def test_map_pages_load_nothing_from_elsewhere_and_allow_zoom(built):
@@ -106,11 +118,14 @@ def test_map_pages_load_nothing_from_elsewhere_and_allow_zoom(built):
 
 
 def test_markers_are_keyboard_usable_with_a_name(built):
-    script = (built / "carte" / "communes" / "lodeve" / "map.js").read_text(encoding="utf-8")
-    options = re.findall(r"L\.marker\(\s*\[[^\]]+\],\s*(\{.*?\})\s*\)", script, re.S)
-    assert options
-    for text in options:
-        assert '"keyboard": true' in text and '"title": ' in text and '"alt": ' in text, text
+    features = inline_places((built / "carte" / "communes" / "lodeve" / "map.js").read_text(encoding="utf-8"))
+    assert features
+    for f in features:  # the marker's name is « nom, commune »
+        assert f["properties"]["nom"].strip() and f["properties"]["commune"].strip(), f
+        assert f["properties"]["url"].startswith("lieux/"), f
+    helpers = (built / "static" / "carte-leaflet.js").read_text(encoding="utf-8")
+    assert "L.marker([c[1], c[0]], {keyboard: true, title: label, alt: label})" in helpers
+    assert 'label = p.nom + ", " + p.commune' in helpers
 
 
 def test_vendor_files_come_from_npm_with_their_licence(built):
@@ -130,6 +145,9 @@ def test_vendor_files_come_from_npm_with_their_licence(built):
         r"//# sourceMappingURL=\S+\s*$", "", npm.read_text(encoding="utf-8")
     ).strip()
     assert (built / "static" / "carte.js").is_file()
+    assert (built / "static" / "carte-leaflet.js").read_bytes() == (
+        ROOT / "theme" / "static" / "carte-leaflet.js"
+    ).read_bytes()
 
 
 def test_pages_link_to_their_map(built):
@@ -168,6 +186,55 @@ def test_same_map_renders_the_same_twice(catalogue):
     one = maps.render_map(maps.MapSpec("carte/x/", "X", "", "Voir", points, tiles))
     two = maps.render_map(maps.MapSpec("carte/x/", "X", "", "Voir", points, tiles))
     assert one == two
+
+
+def test_each_map_fills_its_shapes_frame_with_its_own_values(catalogue, monkeypatch):
+    """Folium renders a shape of map once; the maps of that shape differ only by their values."""
+    import folium
+
+    tiles = maps.tiles_from_settings({})
+    points = maps.department_points(catalogue)
+    maps._frame.cache_clear()
+    renders = []
+    original = folium.Map.render
+    monkeypatch.setattr(folium.Map, "render", lambda self, **kw: renders.append(1) or original(self, **kw))
+    one = maps.render_map(maps.MapSpec("carte/a/", "A", "", "Voir", points[:3], tiles))
+    # A title made of the sentinels' text is written as it is, never replaced again.
+    hostile = f"{maps.PROTOTYPE_PREFIX} {maps.SENTINEL_TITLE} ${{x}} </script>"
+    two = maps.render_map(maps.MapSpec("carte/b/", hostile, "", "Voir", points[3:5], tiles))
+    assert len(renders) == 1
+    for rendered, spec_points, url in ((one, points[:3], "carte/a/"), (two, points[3:5], "carte/b/")):
+        prefix = hashlib.sha256(url.encode()).hexdigest()[:6]
+        assert (
+            f'id="map_{prefix}0001"' in rendered.div and f"var map_{prefix}0001 = L.map(" in rendered.script
+        )
+        assert maps.PROTOTYPE_PREFIX not in rendered.div
+        coordinates = [f["geometry"]["coordinates"] for f in inline_places(rendered.script)]
+        assert coordinates == [[round(p.longitude, 6), round(p.latitude, 6)] for p in spec_points]
+        lats, lons = [p.latitude for p in spec_points], [p.longitude for p in spec_points]
+        assert json.dumps([[min(lats), min(lons)], [max(lats), max(lons)]]) in rendered.script
+        assert str(maps.SENTINEL_CENTER[0]) not in rendered.script
+    label = re.search(r"^mnAccessible\(map_\w+, (.*)\);$", two.script, re.M).group(1)
+    assert json.loads(label) == hostile and "</script>" not in two.script
+    assert one.script.count(maps.PROTOTYPE_PREFIX) == 0 and two.script.count(maps.PROTOTYPE_PREFIX) == 1
+    maps._frame.cache_clear()
+
+
+def test_a_folium_that_no_longer_writes_a_value_fails_in_french(monkeypatch):
+    maps._frame.cache_clear()
+    monkeypatch.setattr(maps, "_reshape", lambda page, tiles: ("<div></div>", "var map;\n"))
+    with pytest.raises(maps.MapError, match="version de Folium"):
+        maps.render_map(
+            maps.MapSpec(
+                "carte/c/",
+                "C",
+                "",
+                "Voir",
+                [maps.Point(43.6, 3.3, "x", "y", "lieux/x/")],
+                maps.tiles_from_settings({}),
+            )
+        )
+    maps._frame.cache_clear()
 
 
 def test_tile_server_is_a_setting(catalogue):

@@ -291,6 +291,7 @@ def page_type(path: str) -> str:
         "brochures/index.html": "brochures",
         "static/ouvert.js": "script",
         "static/carte.js": "map-link-script",
+        "static/carte-leaflet.js": "map-helpers-script",
         "static/recherche.js": "search-script",
         "recherche/index.html": "search",
         "equipe/fraicheur/index.html": "freshness",
@@ -365,6 +366,7 @@ EXPECTED_COUNTS = {
     "css": 1,
     "script": 1,
     "map-link-script": 1,
+    "map-helpers-script": 1,
     "search-script": 1,
     "search": 1,
     "freshness": 1,
@@ -700,7 +702,8 @@ def script_problems(path: str, doc: Element) -> list[str]:
     if page_type(path) in MAP_TYPES:
         styles = {e.attrs.get("href") for e in doc.iter("link") if "stylesheet" in (e.attrs.get("rel") or "")}
         clustered = any((h or "").endswith("/MarkerCluster.css") for h in styles)
-        wanted = [LEAFLET_JS, *([CLUSTER_JS] if clustered else []), url_of(path) + "map.js"]
+        wanted = [LEAFLET_JS, *([CLUSTER_JS] if clustered else []), "/static/carte-leaflet.js"]
+        wanted.append(url_of(path) + "map.js")
         if srcs != wanted:
             problems.append(f"map scripts {srcs}, expected {wanted}")
         return problems
@@ -824,11 +827,17 @@ def page_weight(site: Site, path: str) -> int:
     return total
 
 
-def map_data_url(site: Site, path: str) -> str | None:
-    """The GeoJSON a map page's script fetches, if any (``mnClusters(map, "/carte/…/lieux.geojson")``)."""
+def map_places(site: Site, path: str):
+    """What a map page's script gives mnPlaces: a GeoJSON address (big maps) or a FeatureCollection."""
     script = site.text(path.removesuffix("index.html") + "map.js")
-    found = re.findall(r'mnClusters\([^,]+,\s*"([^"]+)"\)', script)
-    return found[0] if found else None
+    found = re.findall(r"^mnPlaces\(map_\w+, (.*), (?:true|false)\);$", script, re.M)
+    return json.loads(found[0]) if found else None
+
+
+def map_data_url(site: Site, path: str) -> str | None:
+    """The GeoJSON a map page's script fetches, if any (``mnPlaces(map, "/carte/…/lieux.geojson", …)``)."""
+    places = map_places(site, path)
+    return places if isinstance(places, str) else None
 
 
 def map_weight(site: Site, path: str) -> tuple[int, list[str]]:
@@ -906,7 +915,7 @@ def test_weight_budget(site):
     if css_gz > CSS_BUDGET_KB * KB:
         problems.append(f"CSS {css_gz / KB:.1f} KB > {CSS_BUDGET_KB} KB")
     # Every script is an enhancement: the badge, the map button, the search, the maps, Pagefind.
-    allowed_js = {"static/ouvert.js", "static/carte.js", "static/recherche.js"}
+    allowed_js = {"static/ouvert.js", "static/carte.js", "static/carte-leaflet.js", "static/recherche.js"}
     allowed_js |= {u.lstrip("/") for u in VENDOR_JS} | {"pagefind/pagefind.js", "pagefind/pagefind-worker.js"}
     allowed_js |= {p for p in js if page_type(p) == "map-script"}
     unexpected = [p for p in js if p not in allowed_js]
@@ -1029,10 +1038,10 @@ def test_internal_links_and_fragments_resolve(site):
 
 def map_point_urls(site: Site, path: str) -> list[str]:
     """The help-point pages (``lieux/x/``) of a map's markers: from its GeoJSON or its script's popups."""
-    data = map_data_url(site, path)
-    if data:
-        return [f["properties"]["url"] for f in json.loads(site.files[data.lstrip("/")])["features"]]
-    return re.findall(r'href="/(lieux/[^"]+/)"', site.text(path.removesuffix("index.html") + "map.js"))
+    places = map_places(site, path)
+    if isinstance(places, str):
+        places = json.loads(site.files[places.lstrip("/")])
+    return [f["properties"]["url"] for f in places["features"]] if places else []
 
 
 HERAULT_BOX = ((42.9, 2.4), (44.2, 4.4))  # (south, west), (north, east), with a margin
@@ -1209,8 +1218,9 @@ def test_example_records_are_marked(site):
     for i in sorted(MAP_SITES):
         path = f"carte/lieux/{i}/index.html"
         h1 = " ".join(next(site.tree(path).iter("h1")).text.split())
-        # The popup of an inline marker (the prelude of every map.js builds the same note for GeoJSON ones).
-        popup = "<strong>Exemple, lieu fictif</strong>" in site.text(f"carte/lieux/{i}/map.js")
+        # The marker's data says so; mnPopup (static/carte-leaflet.js) writes « Exemple, lieu fictif ».
+        places = map_places(site, path)
+        popup = bool(places) and all(f["properties"].get("exemple") for f in places["features"])
         if (i in EXAMPLE_SITES) != ("exemple" in h1.lower()):
             problems.append(
                 f"{path}: title {h1!r} for {'an example' if i in EXAMPLE_SITES else 'a real place'}"

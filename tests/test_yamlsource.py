@@ -137,3 +137,67 @@ def test_missing_file(tmp_path):
 def test_byte_order_mark_is_accepted(tmp_path):
     doc, errors = read(tmp_path, b"\xef\xbb\xbf- id: a\n")
     assert errors == [] and doc.data == [{"id": "a"}]
+
+
+# --- the cache of parsed files --------------------------------------------------------------------
+
+
+def read_cached(tmp_path, content: str, cache):
+    from mednum.yamlsource import read_yaml_cached
+
+    path = tmp_path / "f.yaml"
+    path.write_text(content, encoding="utf-8")
+    report = Report()
+    doc = read_yaml_cached(path, "data/f.yaml", report, cache=cache)
+    return doc, [str(p) for p in report.problems]
+
+
+def test_cached_parse_is_the_parse(tmp_path, monkeypatch):
+    from mednum import yamlsource
+
+    cache = tmp_path / "cache"
+    text = "- id: a\n  heure: 12:30\n  code: 01000\n  n: 34000\n- id: b\n  ok: no\n"
+    fresh, _ = read(tmp_path, text)
+    first, problems = read_cached(tmp_path, text, cache)
+    assert problems == [] and len(list((cache / "yaml").glob("*.pickle"))) == 1
+    # The second read comes from the cache: the parser is not called.
+    monkeypatch.setattr(yamlsource, "read_yaml", lambda *a, **k: pytest.fail("parsed again"))
+    second, problems = read_cached(tmp_path, text, cache)
+    assert problems == []
+    for doc in (first, second):
+        assert (doc.data, doc.values, doc.keys, doc.plain_text) == (
+            fresh.data,
+            fresh.values,
+            fresh.keys,
+            fresh.plain_text,
+        )
+    assert second.data[0]["heure"] == "12:30" and second.location((1, "ok")).line == 6
+
+
+def test_changed_bytes_are_parsed_again_and_replace_the_entry(tmp_path):
+    cache = tmp_path / "cache"
+    read_cached(tmp_path, "- id: a\n", cache)
+    doc, _ = read_cached(tmp_path, "- id: b\n", cache)
+    assert doc.data == [{"id": "b"}]
+    assert len(list((cache / "yaml").glob("*.pickle"))) == 1  # the older version is gone
+
+
+def test_a_file_with_a_mistake_is_never_cached_and_always_reported(tmp_path):
+    cache = tmp_path / "cache"
+    text = "- id: a\n  id: b\n"  # duplicate key
+    for _ in range(2):
+        _, problems = read_cached(tmp_path, text, cache)
+        assert problems == [
+            "data/f.yaml:2:3: le champ « id » est écrit deux fois (déjà à la ligne 1) : gardez-en un seul"
+        ]
+    assert not list(cache.rglob("*.pickle"))
+
+
+def test_a_broken_cache_entry_is_parsed_again(tmp_path):
+    cache = tmp_path / "cache"
+    read_cached(tmp_path, "- id: a\n", cache)
+    (entry,) = (cache / "yaml").glob("*.pickle")
+    entry.write_bytes(b"pas un pickle")
+    doc, problems = read_cached(tmp_path, "- id: a\n", cache)
+    assert doc.data == [{"id": "a"}] and problems == []
+    assert entry.read_bytes() != b"pas un pickle"

@@ -6,6 +6,7 @@ A data mistake, a crash or an interruption leaves the previous ``output/`` as it
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
@@ -13,15 +14,21 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import buildstamp
 from .errors import CatalogueInvalid
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
-from .search import SearchIndexError, index_site
+from .render import default_processes
+from .search import BUNDLE, SearchIndexError, index_key, index_site
 
 logger = logging.getLogger(__name__)
 
 
-def build_site(settings_path: Path, output: Path, override: dict | None = None) -> int:
+def build_site(settings_path: Path, output: Path, override: dict | None = None, force: bool = False) -> int:
+    """Build the site into ``output``; 0 on success (or when it is already up to date), 1 otherwise.
+
+    ``force``: build everything again, even if nothing changed since the last build.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -37,10 +44,24 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
         settings = read_settings(
             str(settings_path), override={**(override or {}), "OUTPUT_PATH": str(staging)}
         )
+        cache = buildstamp.cache_dir(settings)
+        previous = buildstamp.read_stamp(cache, output) if not force else buildstamp.Stamp(str(output))
+        try:
+            current = buildstamp.fingerprint(settings)
+        except OSError:  # an input that cannot be read: the build will say which
+            current = ""
+        if previous.up_to_date(current):
+            shutil.rmtree(staging, ignore_errors=True)
+            print(
+                f"mednum : rien n'a changé depuis la dernière construction, {output.name}/ est à jour "
+                "(--force pour tout reconstruire)."
+            )
+            return 0
         Pelican(settings).run()
+        stamp = buildstamp.Stamp(str(output), fingerprint=current)
         if settings.get("CATALOGUE_PDF_BROCHURES"):
-            write_brochure_pdfs(staging)
-        index_site(staging)  # the search index (Pagefind), on the finished pages
+            stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output)
+        stamp.index_key = write_search_index(staging, previous.index_key, output)
     except SearchIndexError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : recherche : {exc}", file=sys.stderr)
@@ -59,18 +80,69 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    buildstamp.forget_stamp(cache, output)  # no stamp at all rather than one of the old site
     swap_in(staging, output)
+    try:
+        buildstamp.write_stamp(cache, output, stamp)
+    except OSError as exc:  # the site is built; the next build will just do all the work
+        logger.warning("mednum: empreinte de la construction non enregistrée (%s)", exc)
     return 0
 
 
-def write_brochure_pdfs(site: Path) -> list[Path]:
-    """A tagged PDF next to each territory brochure (brochures/territoires/<slug>.pdf)."""
+def write_search_index(site: Path, previous_key: str, previous_site: Path) -> str:
+    """Pagefind on ``site``, or the published index when the pages it reads are unchanged."""
+    key = index_key(site)
+    old = previous_site / BUNDLE
+    if key == previous_key and old.is_dir():
+        shutil.copytree(old, site / BUNDLE)
+        logger.info("mednum: pages indexées inchangées, index de recherche repris")
+    else:
+        index_site(site)  # the search index (Pagefind), on the finished pages
+    return key
+
+
+def _pdf_key(page: Path, site: Path) -> str:
+    from . import pdf
+
+    return buildstamp.page_key(
+        page, site, buildstamp.package_version("weasyprint"), buildstamp.source_hash(pdf)
+    )
+
+
+def write_brochure_pdfs(
+    site: Path, previous: dict[str, str] | None = None, previous_site: Path | None = None
+) -> dict[str, str]:
+    """A tagged PDF next to each territory brochure (brochures/territoires/<slug>.pdf).
+
+    A brochure whose HTML and resources are the same as in ``previous_site`` (``previous``:
+    its PDFs and their keys) gets that PDF back instead of a new WeasyPrint run. Returns
+    each PDF (site-relative) with its key.
+    """
+    previous = previous or {}
     pages = sorted(site.glob("brochures/territoires/*/index.html"))
-    targets = [page.parent.with_suffix(".pdf") for page in pages]
-    # WeasyPrint is single-threaded: one process per core.
-    with ProcessPoolExecutor(max_workers=min(len(pages), os.cpu_count() or 1) or 1) as pool:
-        list(pool.map(html_to_pdf, pages, [site] * len(pages), targets))
-    return targets
+    keys, todo = {}, []
+    for page in pages:
+        target = page.parent.with_suffix(".pdf")
+        name = target.relative_to(site).as_posix()
+        keys[name] = _pdf_key(page, site)
+        old = previous_site / name if previous_site else None
+        if old is not None and previous.get(name) == keys[name] and old.is_file():
+            shutil.copyfile(old, target)
+        else:
+            todo.append((page, target))
+    if todo:
+        # WeasyPrint is single-threaded: one process per core. Imported here first (0.4 s),
+        # the workers forked from this process start with it loaded.
+        import weasyprint  # noqa: F401
+
+        workers = min(len(todo), default_processes())
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            list(pool.map(html_to_pdf, [p for p, _ in todo], [site] * len(todo), [t for _, t in todo]))
+    if len(todo) < len(pages):
+        logger.info("mednum: %d brochures PDF reprises, %d produites", len(pages) - len(todo), len(todo))
+    return keys
 
 
 def swap_in(staging: Path, output: Path) -> None:

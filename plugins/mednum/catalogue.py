@@ -12,7 +12,7 @@ from .model import Catalogue, build_catalogue
 from .problems import Location, Report
 from .reference import ReferenceDataError, load_reference
 from .schema import KINDS, Schema
-from .yamlsource import DEFAULT_MAX_BYTES, read_yaml
+from .yamlsource import DEFAULT_MAX_BYTES, read_yaml_cached
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     recurrence_weeks: int = 26
     root: Path | None = None  # file names in messages are relative to it
+    cache_dir: Path | None = None  # parsed files kept between builds (yamlsource.read_yaml_cached)
 
     def display(self, path: Path) -> str:
         root = self.root or self.data_dir.parent
@@ -54,7 +55,7 @@ def load_catalogue(options: LoadOptions) -> tuple[Catalogue | None, Report]:
             continue
         data_path = options.data_dir / kind.filename
         display = options.display(data_path)
-        doc = read_yaml(data_path, display, report, options.max_bytes)
+        doc = read_yaml_cached(data_path, display, report, options.max_bytes, options.cache_dir)
         if doc is None:
             sources[kind.name] = None
             continue

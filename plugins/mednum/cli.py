@@ -81,7 +81,7 @@ def cmd_build(args) -> int:
     from .build import build_site
 
     override = {"CATALOGUE_PDF_BROCHURES": True} if args.pdf else None
-    return build_site(Path(args.settings), Path(args.output), override)
+    return build_site(Path(args.settings), Path(args.output), override, force=args.force)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-s", "--settings", default="pelicanconf.py")
     build.add_argument("-o", "--output", default="output")
     build.add_argument("--pdf", action="store_true", help="produire aussi les brochures PDF des territoires")
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="tout reconstruire, même si rien n'a changé depuis la dernière fois",
+    )
     build.set_defaults(func=cmd_build)
     for name, (_, text) in DELEGATED.items():
         sub.add_parser(name, help=text)

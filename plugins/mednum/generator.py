@@ -15,6 +15,7 @@ from .errors import CatalogueInvalid
 from .exports import write_exports
 from .maps import map_template_context, write_map_files
 from .pages import plan_pages
+from .render import write_pages
 from .search import write_search_assets
 from .settings import build_date, resolve_path, setting
 
@@ -38,6 +39,7 @@ class CatalogueGenerator(Generator):
             stale_months=setting(self.settings, "CATALOGUE_STALE_MONTHS"),
             max_bytes=setting(self.settings, "CATALOGUE_MAX_FILE_BYTES"),
             recurrence_weeks=setting(self.settings, "CATALOGUE_RECURRENCE_WEEKS"),
+            cache_dir=resolve_path(self.settings, "CATALOGUE_CACHE_PATH"),
         )
         catalogue, report = load_catalogue(options)
         if catalogue is None:
@@ -64,19 +66,10 @@ class CatalogueGenerator(Generator):
     def generate_output(self, writer) -> None:
         output = Path(self.output_path)
         write_assets(Path(self.theme), output, self.assets)
-        for page in self.pages:
-            writer.write_file(
-                page.save_as,
-                self.get_template(page.template),
-                self.context,
-                relative_urls=False,
-                url=page.url,
-                page=page,
-                **page.context,
-            )
+        write_map_files(self.pages, output, Path(self.theme), self.settings)
+        write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"))
         self._write_sitemap(output)
         write_exports(self.catalogue, output / "donnees", self.settings)
-        write_map_files(self.pages, output, Path(self.theme), self.settings)
         write_search_assets(Path(self.theme), output)
 
     def _write_sitemap(self, output: Path) -> None:

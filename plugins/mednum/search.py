@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -51,6 +52,12 @@ CHECKBOXES = (
     ("pass", "Oui", "Accepte le Pass numérique"),
     ("acces", "Oui", "Entrée sans marche"),
 )
+
+# The pages Pagefind reads: those with data-pagefind-body (help points, workshops, trainings,
+# content pages at the top level). Reading the others (commune pages, brochures, maps: most
+# of a big site) only costs time and memory; a test checks that no indexed page is left out.
+INDEX_PATTERNS = ("*/index.html", "lieux/*/index.html", "ateliers/*/index.html", "formations/*/index.html")
+INDEX_GLOB = "{" + ",".join(p.removesuffix("/index.html") for p in INDEX_PATTERNS) + "}/index.html"
 
 PLACE, WORKSHOP, TRAINING = "Lieu d'aide", "Atelier ou permanence", "Formation pour les professionnels"
 
@@ -207,9 +214,30 @@ def pagefind_executable() -> Path:
         raise SearchIndexError(f"l'exécutable de Pagefind est introuvable : {exc}") from exc
 
 
+def indexed_files(site: Path) -> list[Path]:
+    """The files Pagefind reads (INDEX_GLOB), in a stable order."""
+    return sorted({path for pattern in INDEX_PATTERNS for path in site.glob(pattern)})
+
+
+def index_key(site: Path) -> str:
+    """What the index is made from: the pages Pagefind reads, its version, our code around it."""
+    from . import buildstamp, pagefind_order
+
+    return buildstamp.files_key(
+        indexed_files(site),
+        site,
+        buildstamp.package_version("pagefind-bin"),
+        INDEX_GLOB,
+        buildstamp.source_hash(pagefind_order, sys.modules[__name__]),
+    )
+
+
 def index_site(site: Path) -> str:
     """Run Pagefind on ``site``; its report on success, SearchIndexError otherwise."""
-    command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", BUNDLE]
+    command = [
+        str(pagefind_executable()),
+        *("--site", str(site), "--output-subdir", BUNDLE, "--glob", INDEX_GLOB),
+    ]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300

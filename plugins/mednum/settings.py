@@ -55,6 +55,15 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Mention de la source des tuiles, affichée sur les cartes (« © contributeurs OpenStreetMap » "
         "pour OpenStreetMap).",
     ),
+    "CATALOGUE_RENDER_PROCESSES": (
+        None,
+        "Nombre de processus qui rendent les pages (défaut : les processeurs disponibles ; 1 : un seul).",
+    ),
+    "CATALOGUE_CACHE_PATH": (
+        ".cache/mednum",
+        "Dossier du cache des constructions : fichiers YAML déjà lus, empreinte de la dernière "
+        "construction de chaque dossier de sortie. Peut être effacé à tout moment.",
+    ),
     "CATALOGUE_RECURRENCE_WEEKS": (
         26,
         "Nombre de semaines pendant lesquelles les ateliers récurrents sont affichés.",

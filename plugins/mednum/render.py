@@ -1,0 +1,84 @@
+"""Writing the planned pages through Pelican's writer, on every processor of the machine.
+
+Rendering is most of a build (one Jinja render per page, tens of thousands of pages at
+national size) and each page depends only on the plan. The pages are dealt out in turn to
+``processes`` shares: the build's process renders the first share, forked copies of it the
+others (they inherit the plan, the templates and the writer; nothing is pickled but the
+count of pages each wrote). A map page writes its own ``map.js`` and GeoJSON with it.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .maps import write_map_script
+
+logger = logging.getLogger(__name__)
+
+# Below this many pages a second process costs more than it saves (fork, Jinja's caches).
+MIN_PAGES_PER_PROCESS = 200
+
+_job = None  # (generator, writer, pages, shares): set before forking, read by the workers
+
+
+def default_processes() -> int:
+    """The processors this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def write_pages(generator, writer, pages: list, processes: int | None = None) -> int:
+    """Render and write ``pages``; the number of pages written."""
+    wanted = processes or default_processes()
+    shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
+    if shares == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write(generator, writer, pages)
+    global _job
+    _job = (generator, writer, pages, shares)
+    # Objects that exist now are never collected in the workers: the collector would touch
+    # (and so copy) every page of memory they share with this process.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=shares - 1, mp_context=context) as pool:
+            others = [pool.submit(_write_share, share) for share in range(1, shares)]
+            written = _write_share(0)
+            written += sum(future.result() for future in others)
+    finally:
+        _job = None
+        gc.unfreeze()
+    logger.debug("mednum: %d pages rendues par %d processus", written, shares)
+    return written
+
+
+def _write_share(share: int) -> int:
+    generator, writer, pages, shares = _job
+    return _write(generator, writer, pages[share::shares])
+
+
+def _write(generator, writer, pages: list) -> int:
+    output = Path(generator.output_path)
+    templates: dict = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = generator.get_template(page.template)
+        writer.write_file(
+            page.save_as,
+            template,
+            generator.context,
+            relative_urls=False,
+            url=page.url,
+            page=page,
+            **page.context,
+        )
+        if page.kind == "map":
+            write_map_script(page.context["map"], output)
+    return len(pages)

@@ -1,0 +1,213 @@
+"""Rebuilds: nothing to do when no input changed; Pagefind and the PDFs taken back when theirs did not.
+
+Every build here is a real one (Pelican, Pagefind, WeasyPrint) into a temporary folder, with
+a cache folder of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from pelican.settings import read_settings
+
+from conftest import ROOT
+from mednum import build as build_module
+from mednum import buildstamp
+from mednum.build import build_site
+
+BUILD_DATE = "2026-11-23"
+UP_TO_DATE = "rien n'a changé depuis la dernière construction"
+
+
+def build(out: Path, cache: Path, force: bool = False, **settings) -> int:
+    override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_CACHE_PATH": str(cache), **settings}
+    return build_site(ROOT / "pelicanconf.py", out, override, force=force)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file with its inode and modification time: what a rewrite would change."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Calls:
+    """Counts calls of a function that may run in worker processes (one line a call in a file)."""
+
+    def __init__(self, log: Path, function):
+        self.log, self.function = log, function
+
+    def __call__(self, *args, **kwargs):
+        with self.log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{args[0]}\n")
+        return self.function(*args, **kwargs)
+
+    @property
+    def count(self) -> int:
+        return len(self.log.read_text(encoding="utf-8").splitlines()) if self.log.exists() else 0
+
+
+def test_nothing_changed_nothing_rebuilt(tmp_path, capsys):
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    assert UP_TO_DATE not in capsys.readouterr().out
+    before, files = snapshot(out), contents(out)
+    assert build(out, cache) == 0
+    assert UP_TO_DATE in capsys.readouterr().out
+    assert snapshot(out) == before  # not a file rewritten
+    # --force builds everything again, into a new folder, with the same bytes.
+    inode = out.stat().st_ino
+    assert build(out, cache, force=True) == 0
+    assert UP_TO_DATE not in capsys.readouterr().out
+    assert out.stat().st_ino != inode and contents(out) == files
+
+
+def test_an_output_changed_or_removed_since_is_built_again(tmp_path, capsys):
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    (out / "index.html").unlink()
+    assert build(out, cache) == 0
+    assert UP_TO_DATE not in capsys.readouterr().out and (out / "index.html").is_file()
+    shutil.rmtree(out)
+    assert build(out, cache) == 0
+    assert UP_TO_DATE not in capsys.readouterr().out and (out / "index.html").is_file()
+    # A stamp that cannot be read is no stamp.
+    for stamp in (cache / "builds").glob("*.json"):
+        stamp.write_text("{pas du json", encoding="utf-8")
+    assert build(out, cache) == 0
+    assert UP_TO_DATE not in capsys.readouterr().out
+
+
+def test_a_failed_build_keeps_the_site_and_its_stamp(tmp_path, capsys):
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    before = snapshot(out)
+    assert build(out, cache, CATALOGUE_MAP_TILES="https://example.org/tuiles.png") == 1
+    assert snapshot(out) == before
+    capsys.readouterr()
+    assert build(out, cache) == 0
+    assert UP_TO_DATE in capsys.readouterr().out
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of what the site is made from: data, schemas, Markdown pages, theme."""
+    for name in ("data", "schemas", "content", "theme"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    os.symlink(ROOT / "node_modules", tmp_path / "node_modules")
+    return tmp_path
+
+
+def settings_of(project: Path, **extra) -> dict:
+    override = {
+        "PATH": str(project / "content"),
+        "THEME": str(project / "theme"),
+        "THEME_TEMPLATES_OVERRIDES": [str(project / "theme" / "components")],
+        "CATALOGUE_DATA_PATH": str(project / "data"),
+        "CATALOGUE_SCHEMAS_PATH": str(project / "schemas"),
+        "CATALOGUE_BUILD_DATE": BUILD_DATE,
+        **extra,
+    }
+    return read_settings(str(ROOT / "pelicanconf.py"), override=override)
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_bytes(path.read_bytes() + text.encode())
+
+
+CHANGES = {
+    "data": lambda p: _append(p / "data" / "trainings.yaml", "\n"),
+    "reference": lambda p: _append(p / "data" / "reference" / "epci.json", "\n"),
+    "schema": lambda p: _append(p / "schemas" / "sites.schema.json", "\n"),
+    "markdown page": lambda p: _append(p / "content" / "pages" / "a-propos.md", "\nUne phrase de plus.\n"),
+    "template": lambda p: _append(p / "theme" / "templates" / "base.html", "\n"),
+    "component": lambda p: _append(p / "theme" / "components" / "qr" / "style.css", "\n"),
+    "script": lambda p: _append(p / "theme" / "static" / "carte.js", "\n"),
+    "new file": lambda p: (p / "theme" / "static" / "nouveau.txt").write_text("x", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_input_is_in_the_fingerprint(project, change):
+    before = buildstamp.fingerprint(settings_of(project))
+    assert buildstamp.fingerprint(settings_of(project)) == before  # stable
+    CHANGES[change](project)
+    assert buildstamp.fingerprint(settings_of(project)) != before
+
+
+def test_settings_date_plugin_and_packages_are_in_the_fingerprint(project, monkeypatch):
+    before = buildstamp.fingerprint(settings_of(project))
+    assert buildstamp.fingerprint(settings_of(project, CATALOGUE_CONTACT_EMAIL="a@b.example")) != before
+    assert buildstamp.fingerprint(settings_of(project, CATALOGUE_BUILD_DATE="2026-11-24")) != before
+    assert buildstamp.fingerprint(settings_of(project, CATALOGUE_PDF_BROCHURES=True)) != before
+    # Where the output goes is not what it holds.
+    assert buildstamp.fingerprint(settings_of(project, OUTPUT_PATH="/ailleurs")) == before
+    folders = buildstamp.input_folders(settings_of(project))
+    assert folders["plugin"] == Path(buildstamp.__file__).parent
+    assert {"npm:leaflet", "npm:leaflet.markercluster"} <= set(folders)
+    monkeypatch.setattr(buildstamp, "package_version", lambda name: "9.9" if name == "folium" else "1")
+    assert buildstamp.fingerprint(settings_of(project)) != before
+
+
+def test_a_touched_file_with_the_same_bytes_changes_nothing(project):
+    before = buildstamp.fingerprint(settings_of(project))
+    sites = project / "data" / "sites.yaml"
+    os.utime(sites, ns=(1, 1))
+    assert buildstamp.fingerprint(settings_of(project)) == before
+
+
+def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(tmp_path, monkeypatch):
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    index = contents(out / "pagefind")
+    calls = Calls(tmp_path / "pagefind.log", build_module.index_site)
+    monkeypatch.setattr(build_module, "index_site", calls)
+    # The maps' attribution is on no indexed page: Pagefind is not run again.
+    assert build(out, cache, CATALOGUE_MAP_ATTRIBUTION="© IGN, carte") == 0
+    assert "IGN, carte" in (out / "carte" / "map.js").read_text(encoding="utf-8")
+    assert calls.count == 0 and contents(out / "pagefind") == index
+    # The contact address is on every help point's page (in a link): Pagefind reads them again.
+    assert build(out, cache, CATALOGUE_CONTACT_EMAIL="autre@herault.example") == 0
+    assert calls.count == 1
+
+
+def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(tmp_path, monkeypatch):
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    settings = {"CATALOGUE_PDF_BROCHURES": True, "CATALOGUE_DATA_PATH": str(data)}
+    calls = Calls(tmp_path / "pdf.log", build_module.html_to_pdf)
+    monkeypatch.setattr(build_module, "html_to_pdf", calls)
+    assert build(out, cache, **settings) == 0
+    pdfs = sorted(out.glob("brochures/territoires/*.pdf"))
+    assert len(pdfs) == calls.count == 17
+    first = contents(out / "brochures" / "territoires")
+
+    assert build(out, cache, CATALOGUE_MAP_ATTRIBUTION="© IGN, carte", **settings) == 0
+    assert calls.count == 17  # none made again
+    assert contents(out / "brochures" / "territoires") == first
+
+    # One help point renamed: only the brochure of its territory is made again.
+    sites = data / "sites.yaml"
+    text = sites.read_text(encoding="utf-8")
+    assert text.count("nom: Bus France services Sud-Hérault\n") == 1
+    sites.write_text(text.replace("nom: Bus France services Sud-Hérault\n", "nom: Bus Sud-Hérault\n"))
+    assert build(out, cache, **settings) == 0
+    # The pages as they were in the staging folder, now published in out/.
+    remade = [Path(line).parent.name for line in calls.log.read_text(encoding="utf-8").splitlines()[17:]]
+    assert 1 <= len(remade) < 17, remade
+    for name in remade:
+        page = out / "brochures" / "territoires" / name / "index.html"
+        assert "Bus Sud-Hérault" in page.read_text(encoding="utf-8"), name
+    again = contents(out / "brochures" / "territoires")
+    changed = {name.split("/")[0].removesuffix(".pdf") for name in first if first[name] != again[name]}
+    assert changed == set(remade)
