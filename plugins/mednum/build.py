@@ -6,7 +6,6 @@ A data mistake, a crash or an interruption leaves the previous ``output/`` as it
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import shutil
 import sys
@@ -18,7 +17,7 @@ from . import buildstamp
 from .errors import CatalogueInvalid
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
-from .render import default_processes
+from .render import default_processes, fork_context
 from .search import BUNDLE, SearchIndexError, index_key, index_site
 
 logger = logging.getLogger(__name__)
@@ -101,14 +100,6 @@ def write_search_index(site: Path, previous_key: str, previous_site: Path) -> st
     return key
 
 
-def _pdf_key(page: Path, site: Path) -> str:
-    from . import pdf
-
-    return buildstamp.page_key(
-        page, site, buildstamp.package_version("weasyprint"), buildstamp.source_hash(pdf)
-    )
-
-
 def write_brochure_pdfs(
     site: Path, previous: dict[str, str] | None = None, previous_site: Path | None = None
 ) -> dict[str, str]:
@@ -120,11 +111,15 @@ def write_brochure_pdfs(
     """
     previous = previous or {}
     pages = sorted(site.glob("brochures/territoires/*/index.html"))
+    from . import pdf
+
+    # What makes a PDF beside its page: WeasyPrint's version and our code around it.
+    maker = (buildstamp.package_version("weasyprint"), buildstamp.source_hash(pdf))
     keys, todo = {}, []
     for page in pages:
         target = page.parent.with_suffix(".pdf")
         name = target.relative_to(site).as_posix()
-        keys[name] = _pdf_key(page, site)
+        keys[name] = buildstamp.page_key(page, site, *maker)
         old = previous_site / name if previous_site else None
         if old is not None and previous.get(name) == keys[name] and old.is_file():
             shutil.copyfile(old, target)
@@ -136,9 +131,7 @@ def write_brochure_pdfs(
         import weasyprint  # noqa: F401
 
         workers = min(len(todo), default_processes())
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=fork_context()) as pool:
             list(pool.map(html_to_pdf, [p for p, _ in todo], [site] * len(todo), [t for _, t in todo]))
     if len(todo) < len(pages):
         logger.info("mednum: %d brochures PDF reprises, %d produites", len(pages) - len(todo), len(todo))

@@ -34,11 +34,19 @@ def default_processes() -> int:
         return os.cpu_count() or 1
 
 
+def fork_context():
+    """A multiprocessing context whose workers are forked copies of this process, or None."""
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not Linux
+        return None
+    return multiprocessing.get_context("fork")
+
+
 def write_pages(generator, writer, pages: list, processes: int | None = None) -> int:
     """Render and write ``pages``; the number of pages written."""
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
-    if shares == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    context = fork_context()
+    if shares == 1 or context is None:
         return _write(generator, writer, pages)
     global _job
     _job = (generator, writer, pages, shares)
@@ -46,7 +54,6 @@ def write_pages(generator, writer, pages: list, processes: int | None = None) ->
     # (and so copy) every page of memory they share with this process.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=shares - 1, mp_context=context) as pool:
             others = [pool.submit(_write_share, share) for share in range(1, shares)]
             written = _write_share(0)
