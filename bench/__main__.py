@@ -1,9 +1,10 @@
 """Benchmark of the site build: ``python -m bench [--sizes …] [--stages …] [--profile …]``.
 
 For each size (``bench.generate.SIZES``): generate the synthetic data (cached in
-``bench/.data/<size>/``), run each stage in a fresh process (``bench.stages``), then the whole
-build (``python -m mednum build … --pdf``) and a second, unchanged build (``rebuild``) under
-``/usr/bin/time -v`` while sampling the memory of the whole process tree. Results go to
+``bench/.data/<size>/``), run each stage in a fresh process (``bench.stages``), then whole
+builds under ``/usr/bin/time -v`` while sampling the memory of the whole process tree: without
+PDFs (``site``, as ``make site``), with them (``build``), again unchanged (``rebuild``) and after
+one record changed (``edit``). Results go to
 ``bench/results.json`` (merged with the sizes already there) after every stage, so an
 interrupted run keeps what it measured; a table is printed at the end.
 """
@@ -40,8 +41,10 @@ STAGES = (
     "exports",
     "search",
     "brochures",
+    "site",
     "build",
     "rebuild",
+    "edit",
 )
 LABELS = {
     "load": "lecture YAML + référence",
@@ -54,8 +57,10 @@ LABELS = {
     "exports": "exports open data",
     "search": "index Pagefind",
     "brochures": "brochures PDF",
+    "site": "build sans PDF (make site)",
     "build": "build complet --pdf",
     "rebuild": "rebuild sans changement",
+    "edit": "rebuild après une fiche modifiée",
 }
 TARGETS = {
     "herault_build_s": 5.0,
@@ -76,7 +81,26 @@ def settings_file(workdir: Path) -> Path:
         "globals().update({k: v for k, v in _base.items() if k.isupper()})\n"
         f"PATH = {str(ROOT / 'content')!r}\n"
         f"CATALOGUE_DATA_PATH = {str(workdir / 'data')!r}\n"
-        f"CATALOGUE_BUILD_DATE = {BUILD_DATE.isoformat()!r}\n",
+        f"CATALOGUE_BUILD_DATE = {BUILD_DATE.isoformat()!r}\n"
+        f"CATALOGUE_CACHE_PATH = {str(workdir / 'cache')!r}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def edited_settings_file(workdir: Path) -> Path:
+    """The same settings on a copy of the data where one help point has another name: what a
+    pull request changing one record gives the build (stage ``edit``)."""
+    edited = workdir / "data-edit"
+    shutil.rmtree(edited, ignore_errors=True)
+    shutil.copytree(workdir / "data", edited)
+    sites = edited / "sites.yaml"
+    text = sites.read_text(encoding="utf-8")
+    start = text.index("\n  nom: ") + len("\n  nom: ")
+    sites.write_text(text[:start] + "Nouveau nom, " + text[start:], encoding="utf-8")
+    path = workdir / "benchconf-edit.py"
+    path.write_text(
+        (workdir / "benchconf.py").read_text(encoding="utf-8") + f"CATALOGUE_DATA_PATH = {str(edited)!r}\n",
         encoding="utf-8",
     )
     return path
@@ -119,29 +143,40 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(root: int) -> float:
-    tree, todo, total = _children(), [root], 0
+def tree_memory_mb(root: int) -> tuple[float, float]:
+    """(RSS, PSS) summed over a process and its descendants, in MiB.
+
+    The render and PDF workers are forked: they share most of their memory with the parent,
+    which the sum of RSS counts once per process. PSS (proportional set size) divides each
+    shared page among the processes sharing it: its sum is the memory the tree really takes.
+    """
+    tree, todo, rss, pss = _children(), [root], 0, 0
     while todo:
         pid = todo.pop()
         todo += tree.get(pid, [])
         try:
-            with open(f"/proc/{pid}/statm", encoding="utf-8") as handle:
-                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
         except OSError:
             pass
-    return total / 1024 / 1024
+    return rss / 1024, pss / 1024
 
 
 class TreeSampler(threading.Thread):
-    """Peak of the summed RSS of a process and its descendants, sampled every 0.1 s."""
+    """Peak of the summed RSS and PSS of a process and its descendants, sampled every 0.1 s."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self.done = pid, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.1):
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            rss, pss = tree_memory_mb(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -161,12 +196,20 @@ def run_stage(name: str, workdir: Path, profile: Path | None = None) -> dict:
 
 
 def run_build(name: str, workdir: Path) -> dict:
-    """``python -m mednum build … --pdf`` under /usr/bin/time -v, with the tree's memory sampled."""
-    out = workdir / "build"
-    if name == "build":
+    """``python -m mednum build …`` under /usr/bin/time -v, with the tree's memory sampled.
+
+    ``site``: without PDFs, as ``make site``; ``build``: with them. Both start cold, without
+    the cache of parsed YAML or the stamp of a previous build. ``rebuild`` runs ``build``
+    again unchanged; ``edit`` after one help point was renamed.
+    """
+    out = workdir / ("site-build" if name == "site" else "build")
+    conf = edited_settings_file(workdir) if name == "edit" else workdir / "benchconf.py"
+    if name in ("site", "build"):
         shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "mednum", "build", "-s", str(workdir / "benchconf.py"), "-o", str(out)]
-    command.append("--pdf")
+        shutil.rmtree(workdir / "cache", ignore_errors=True)
+    command = [sys.executable, "-m", "mednum", "build", "-s", str(conf), "-o", str(out)]
+    if name != "site":
+        command.append("--pdf")
     timer = shutil.which("time") and Path("/usr/bin/time").exists()
     if timer:
         command = ["/usr/bin/time", "-v", *command]
@@ -179,7 +222,12 @@ def run_build(name: str, workdir: Path) -> dict:
     wall = time.perf_counter() - start
     sampler.done.set()
     sampler.join()
-    result: dict = {"stage": name, "wall_s": round(wall, 3), "tree_peak_rss_mb": round(sampler.peak, 1)}
+    result: dict = {
+        "stage": name,
+        "wall_s": round(wall, 3),
+        "tree_peak_rss_mb": round(sampler.peak, 1),
+        "tree_peak_pss_mb": round(sampler.peak_pss, 1),
+    }
     if process.returncode != 0:
         result["error"] = f"code {process.returncode}: " + "\n".join(stderr.strip().splitlines()[-20:])
     times = [float(t) for t in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", stderr)]
@@ -263,7 +311,7 @@ def bench_size(size: Size, stages: list[str], profiles: list[str], results: dict
         shutil.rmtree(workdir / "site", ignore_errors=True)
     for name in stages:
         print(f"   {name:<10}", end=" ", flush=True)
-        if name in ("build", "rebuild"):
+        if name in ("site", "build", "rebuild", "edit"):
             result = run_build(name, workdir)
         else:
             result = run_stage(name, workdir)
@@ -295,7 +343,10 @@ def bench_size(size: Size, stages: list[str], profiles: list[str], results: dict
 
 
 def _peak(result: dict) -> float:
-    return result.get("tree_peak_rss_mb") or result.get("peak_rss_mb") or 0.0
+    """The memory a stage took: of its process tree (PSS) for the builds, else of its process."""
+    return (
+        result.get("tree_peak_pss_mb") or result.get("tree_peak_rss_mb") or result.get("peak_rss_mb") or 0.0
+    )
 
 
 def table(results: dict) -> str:

@@ -309,13 +309,16 @@ def stage_search(workdir: Path, clock: Clock) -> None:
     """Pagefind on the pages written by render, maps and exports."""
     import shutil
 
-    from mednum.search import BUNDLE, index_site
+    from mednum.search import BUNDLE, PARTS, index_site
+    from mednum.settings import setting
 
     site = workdir / "site"
+    max_pages = setting(settings(workdir), "CATALOGUE_SEARCH_INDEX_PAGES")
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
     with clock:
-        index_site(site)
+        index_site(site, max_pages)
     clock.extra["files"] = sum(1 for _ in (site / BUNDLE).rglob("*"))
+    clock.extra["parts"] = 1 + len(json.loads((site / BUNDLE / PARTS).read_text("utf-8")))
 
 
 def stage_brochures(workdir: Path, clock: Clock) -> None:

@@ -125,3 +125,23 @@ def test_stage_runner_and_floor_at_tiny_size(tmp_path):
         result = json.loads(line.removeprefix("BENCH-RESULT "))
         assert result["stage"] == stage and result["wall_s"] >= 0 and result["peak_rss_mb"] > 0
     assert len(list((workdir / "floor" / "lieux").glob("*/index.html"))) == 20
+
+
+def test_whole_builds_report_time_and_memory_at_tiny_size(tmp_path):
+    """``site`` (no PDF), then ``edit``: the builds run, report their tree's memory, and the
+    edited record reaches the site."""
+    from bench.__main__ import run_build
+
+    workdir = tmp_path / "tiny"
+    generate(tiny(20), workdir / "data")
+    settings_file(workdir)
+    site = run_build("site", workdir)
+    assert "error" not in site, site
+    assert site["wall_s"] > 0 and 0 < site["tree_peak_pss_mb"] <= site["tree_peak_rss_mb"]
+    assert not list((workdir / "site-build").rglob("*.pdf"))
+    assert (workdir / "cache").is_dir()  # the bench's own cache, not the project's
+    edit = run_build("edit", workdir)
+    assert "error" not in edit, edit
+    pages = [p.read_text(encoding="utf-8") for p in (workdir / "build" / "lieux").glob("*/index.html")]
+    assert sum("Nouveau nom, " in page for page in pages) == 1
+    assert list((workdir / "build").rglob("*.pdf"))

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from mednum.geo import distance_to_geometry_km, haversine_km, point_in_geometry
+from mednum.geo import Area, distance_to_geometry_km, haversine_km, point_in_geometry, polygons
 
 # A 1°×1° square (lon 3–4, lat 43–44) with a hole (lon 3.4–3.6, lat 43.4–43.6).
 SQUARE_WITH_HOLE = {
@@ -68,3 +68,40 @@ def test_distance_inside_hole_is_to_the_hole_edge():
     assert distance_to_geometry_km(43.5, 3.5, SQUARE_WITH_HOLE) == pytest.approx(
         0.1 * 111.2 * math.cos(math.radians(43.5)), abs=0.1
     )
+
+
+def _herault_outline() -> dict:
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent.parent / "data/reference/herault.geojson").read_text("utf-8"))
+    return data.get("geometry") or data["features"][0]["geometry"]
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        SQUARE_WITH_HOLE,
+        TALL,
+        {"type": "MultiPolygon", "coordinates": [TALL["coordinates"], SQUARE_WITH_HOLE["coordinates"]]},
+        _herault_outline(),
+    ],
+    ids=["hole", "tall", "multi", "herault"],
+)
+def test_prepared_area_answers_like_ray_casting(geometry):
+    import random
+
+    area = Area(geometry)
+    rng = random.Random(8)
+    lats = [p[1] for rings in polygons(geometry) for ring in rings for p in ring]
+    lons = [p[0] for rings in polygons(geometry) for ring in rings for p in ring]
+    points = [
+        (rng.uniform(min(lats) - 0.2, max(lats) + 0.2), rng.uniform(min(lons) - 0.2, max(lons) + 0.2))
+        for _ in range(3000)
+    ]
+    # Vertices and the extreme latitudes themselves: the band edges.
+    points += [(lat, lon) for lon, lat in zip(lons, lats, strict=True)][:500]
+    points += [(min(lats), sum(lons) / len(lons)), (max(lats), sum(lons) / len(lons))]
+    inside = [area.contains(lat, lon) for lat, lon in points]
+    assert inside == [point_in_geometry(lat, lon, geometry) for lat, lon in points]
+    assert any(inside) and not all(inside)

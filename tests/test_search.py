@@ -91,6 +91,55 @@ def test_build_runs_pagefind_in_french_and_keeps_only_what_is_used(built):
     assert list(bundle.glob("filter/*.pf_filter"))
 
 
+def _urls(bundle: Path) -> list[str]:
+    """The pages of one Pagefind index, from its fragments."""
+    urls = []
+    for path in bundle.glob("fragment/*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        urls.append(json.loads(data[len(b"pagefind_dcd") :])["url"])
+    return urls
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory) -> Path:
+    """The same site with at most 40 pages an index: the index comes in parts."""
+    out = tmp_path_factory.mktemp("split") / "site"
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40) == 0
+    return out
+
+
+def test_a_small_index_is_in_one_part(built):
+    assert json.loads((built / "pagefind" / search.PARTS).read_text(encoding="utf-8")) == []
+    assert not [p for p in (built / "pagefind").iterdir() if p.name.isdigit()]
+
+
+def test_a_big_index_comes_in_parts_with_each_page_in_one_of_them(built, split):
+    bundle = split / "pagefind"
+    parts = json.loads((bundle / search.PARTS).read_text(encoding="utf-8"))
+    assert parts == ["2/", "3/"]  # 89 indexed pages, 40 at most a part
+    bundles = [bundle, *(bundle / p for p in parts)]
+    urls = [url for b in bundles for url in _urls(b)]
+    assert len(urls) == len(set(urls))
+    assert sorted(urls) == sorted(_urls(built / "pagefind"))  # the same pages as in one index
+    for b in bundles:
+        entry = json.loads((b / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert 0 < entry["languages"]["fr"]["page_count"] <= 40
+        assert list(b.glob("filter/*.pf_filter"))
+    # The other parts are merged by the first one's code: no code of their own.
+    assert (bundle / "pagefind.js").is_file() and list(bundle.glob("wasm.*.pagefind"))
+    for b in bundles[1:]:
+        assert not list(b.glob("*.js")) and not list(b.glob("wasm.*"))
+    # The folders of hard links Pagefind read the parts from are gone.
+    assert [p.name for p in split.parent.iterdir()] == ["site"]
+
+
+def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_path):
+    again = tmp_path / "again"
+    assert build_bundled_site(again, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40) == 0
+    one, two = tree(split / "pagefind"), tree(again / "pagefind")
+    assert one == two
+
+
 def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(search, "pagefind_executable", lambda: Path("/bin/false"))
     out = tmp_path / "out"

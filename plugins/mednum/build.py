@@ -10,15 +10,15 @@ import os
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import buildstamp
 from .errors import CatalogueInvalid
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
-from .render import default_processes, fork_context
-from .search import BUNDLE, SearchIndexError, index_key, index_site
+from .render import default_processes, fork_context, worker_pool
+from .search import BUNDLE, DEFAULT_INDEX_PAGES, SearchIndexError, index_key, index_site
+from .settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,6 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
 
     ``force``: build everything again, even if nothing changed since the last build.
     """
-    from pelican import Pelican
     from pelican.settings import read_settings
 
     output = output.resolve()
@@ -56,11 +55,13 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "(--force pour tout reconstruire)."
             )
             return 0
-        Pelican(settings).run()
+        run_pelican(settings)
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
         if settings.get("CATALOGUE_PDF_BROCHURES"):
             stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output)
-        stamp.index_key = write_search_index(staging, previous.index_key, output)
+        stamp.index_key = write_search_index(
+            staging, previous.index_key, output, setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES")
+        )
     except SearchIndexError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : recherche : {exc}", file=sys.stderr)
@@ -88,15 +89,47 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
     return 0
 
 
-def write_search_index(site: Path, previous_key: str, previous_site: Path) -> str:
+_settings: dict | None = None  # for the Pelican process: set before forking it
+
+
+def run_pelican(settings: dict) -> None:
+    """Pelican's run (read, validate, plan, render) in a forked process of its own.
+
+    The catalogue, the plan and the templates' caches take 1.4 GB at national size; that
+    process gives it all back when it ends, before Pagefind (1.5 GB an index part) and the
+    PDF workers start. Its errors (French messages, data report) are raised here again.
+    """
+    global _settings
+    if fork_context() is None:  # pragma: no cover - not Linux
+        from pelican import Pelican
+
+        Pelican(settings).run()
+        return
+    _settings = settings
+    try:
+        with worker_pool(1) as pool:
+            pool.submit(_pelican).result()
+    finally:
+        _settings = None
+
+
+def _pelican() -> None:
+    from pelican import Pelican
+
+    Pelican(_settings).run()
+
+
+def write_search_index(
+    site: Path, previous_key: str, previous_site: Path, max_pages: int = DEFAULT_INDEX_PAGES
+) -> str:
     """Pagefind on ``site``, or the published index when the pages it reads are unchanged."""
-    key = index_key(site)
+    key = index_key(site, max_pages)
     old = previous_site / BUNDLE
     if key == previous_key and old.is_dir():
         shutil.copytree(old, site / BUNDLE)
         logger.info("mednum: pages indexées inchangées, index de recherche repris")
     else:
-        index_site(site)  # the search index (Pagefind), on the finished pages
+        index_site(site, max_pages)  # the search index (Pagefind), on the finished pages
     return key
 
 
@@ -130,8 +163,7 @@ def write_brochure_pdfs(
         # the workers forked from this process start with it loaded.
         import weasyprint  # noqa: F401
 
-        workers = min(len(todo), default_processes())
-        with ProcessPoolExecutor(max_workers=workers, mp_context=fork_context()) as pool:
+        with worker_pool(min(len(todo), default_processes())) as pool:
             list(pool.map(html_to_pdf, [p for p, _ in todo], [site] * len(todo), [t for _, t in todo]))
     if len(todo) < len(pages):
         logger.info("mednum: %d brochures PDF reprises, %d produites", len(pages) - len(todo), len(todo))

@@ -11,3 +11,6 @@ class CatalogueInvalid(Exception):
     def __init__(self, report: Report):
         super().__init__(f"{len(report.errors)} erreur(s) dans les données")
         self.report = report
+
+    def __reduce__(self):  # raised in the Pelican process, re-raised in the build's (build.py)
+        return (type(self), (self.report,))

@@ -59,6 +59,61 @@ def point_in_geometry(lat: float, lon: float, geometry: dict) -> bool:
     return False
 
 
+class Area:
+    """A (Multi)Polygon prepared for many point-in-area tests (one per record of a build).
+
+    The rings' edges are bucketed in horizontal bands of latitude: a point is only tested
+    against the edges whose latitude span holds it, which are the only ones a horizontal ray
+    can cross. Same even-odd answers as ``point_in_geometry``, without walking the whole
+    outline (1,500 vertices for a département) for each of 25,000 places.
+    """
+
+    BANDS = 256
+
+    def __init__(self, geometry: dict):
+        # Per polygon, per band: the edges (xi, yi, xj, yj) of each ring, rings kept apart so
+        # that holes still count once each.
+        self._polygons: list[list[list[list[tuple[float, float, float, float]]]]] = []
+        lats = [point[1] for rings in polygons(geometry) for ring in rings for point in ring]
+        self._south, self._north = min(lats, default=0.0), max(lats, default=0.0)
+        self._height = ((self._north - self._south) / self.BANDS) or 1.0
+        for rings in polygons(geometry):
+            prepared = []
+            for ring in rings:
+                bands: list[list[tuple[float, float, float, float]]] = [[] for _ in range(self.BANDS)]
+                j = len(ring) - 1
+                for i in range(len(ring)):
+                    xi, yi, xj, yj = ring[i][0], ring[i][1], ring[j][0], ring[j][1]
+                    j = i
+                    if yi == yj:  # horizontal: never crossed by a horizontal ray
+                        continue
+                    low, high = self._band(min(yi, yj)), self._band(max(yi, yj))
+                    for band in range(max(low, 0), min(high, self.BANDS - 1) + 1):
+                        bands[band].append((xi, yi, xj, yj))
+                prepared.append(bands)
+            self._polygons.append(prepared)
+
+    def _band(self, lat: float) -> int:
+        return math.floor((lat - self._south) / self._height)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        if not self._south <= lat < self._north:  # no edge spans it
+            return False
+        band = min(self._band(lat), self.BANDS - 1)  # monotonic, so clamping keeps every edge
+        for rings in self._polygons:
+            inside = False
+            for bands in rings:
+                crossings = False
+                for xi, yi, xj, yj in bands[band]:
+                    if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+                        crossings = not crossings
+                if crossings:
+                    inside = not inside
+            if inside:
+                return True
+        return False
+
+
 def _edges(geometry: dict) -> Iterator[tuple[Sequence[float], Sequence[float]]]:
     for rings in polygons(geometry):
         for ring in rings:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .french import slugify
-from .geo import point_in_geometry
+from .geo import Area
 
 COMMUNES_FILE = "communes.json"
 EPCI_FILE = "epci.json"
@@ -60,12 +60,14 @@ class Reference:
     epcis: dict[str, Epci]
     outline: dict
     _by_name: dict[str, list[Commune]] = field(init=False, repr=False, compare=False)
+    _area: Area = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name: dict[str, list[Commune]] = {}
         for commune in self.communes.values():
             by_name.setdefault(normalize_name(commune.nom), []).append(commune)
         object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_area", Area(self.outline))
 
     def commune(self, code: str) -> Commune | None:
         return self.communes.get(code)
@@ -79,7 +81,7 @@ class Reference:
 
     def contains(self, lat: float, lon: float) -> bool:
         """Inside the outline of Hérault."""
-        return point_in_geometry(lat, lon, self.outline)
+        return self._area.contains(lat, lon)
 
 
 def _read(path: Path):

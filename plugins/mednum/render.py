@@ -13,6 +13,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -41,6 +42,29 @@ def fork_context():
     return multiprocessing.get_context("fork")
 
 
+def die_with_parent(parent: int) -> None:
+    """In a forked worker: be killed with the process that forked it (``parent``, its pid).
+
+    A build killed half-way must not leave workers writing into its staging folder while
+    the next build cleans it up. Linux only (prctl); elsewhere workers end with their tasks.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` forked copies of this process, which die with it."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=fork_context(), initializer=die_with_parent, initargs=(os.getpid(),)
+    )
+
+
 def write_pages(generator, writer, pages: list, processes: int | None = None) -> int:
     """Render and write ``pages``; the number of pages written."""
     wanted = processes or default_processes()
@@ -54,7 +78,7 @@ def write_pages(generator, writer, pages: list, processes: int | None = None) ->
     # (and so copy) every page of memory they share with this process.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=shares - 1, mp_context=context) as pool:
+        with worker_pool(shares - 1) as pool:
             others = [pool.submit(_write_share, share) for share in range(1, shares)]
             written = _write_share(0)
             written += sum(future.result() for future in others)

@@ -14,9 +14,12 @@ runs a search without words (Pagefind would download its whole index for that).
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,8 +27,12 @@ from . import french, vocab
 from .holidays_fr import holidays_between
 from .model import Catalogue, Site, Training, Workshop
 from .pagefind_order import PagefindFormatError, normalise
+from .settings import DEFAULTS
 
 BUNDLE = "pagefind"
+BODY = b"data-pagefind-body"  # what marks a page for the index (and its indexed part)
+PARTS = "parts.json"  # in BUNDLE: the other parts of the index, for the search page to merge
+DEFAULT_INDEX_PAGES = DEFAULTS["CATALOGUE_SEARCH_INDEX_PAGES"][0]
 NEXT_OPENING_DAYS = 21
 # Pagefind's files the site does not use (its ready-made search interfaces).
 UNUSED = (
@@ -219,7 +226,7 @@ def indexed_files(site: Path) -> list[Path]:
     return sorted({path for pattern in INDEX_PATTERNS for path in site.glob(pattern)})
 
 
-def index_key(site: Path) -> str:
+def index_key(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
     """What the index is made from: the pages Pagefind reads, its version, our code around it."""
     from . import buildstamp, pagefind_order
 
@@ -228,19 +235,72 @@ def index_key(site: Path) -> str:
         site,
         buildstamp.package_version("pagefind-bin"),
         INDEX_GLOB,
+        str(max_pages),
         buildstamp.source_hash(pagefind_order, sys.modules[__name__]),
     )
 
 
-def index_site(site: Path) -> str:
-    """Run Pagefind on ``site``; its report on success, SearchIndexError otherwise."""
+def index_parts(files: list[Path], max_pages: int) -> list[list[Path]]:
+    """The indexed pages cut into parts of at most ``max_pages``, in path order."""
+    size = max(1, max_pages)
+    return [files[i : i + size] for i in range(0, len(files), size)] or [[]]
+
+
+def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
+    """Run Pagefind on ``site``; its report on success, SearchIndexError otherwise.
+
+    Pagefind holds every page it reads in memory (~150 KB a page of ours): past ``max_pages``
+    pages, each part gets its own index, ``pagefind/2/``, ``pagefind/3/``…, listed in
+    ``pagefind/parts.json``; the search page merges them with Pagefind's ``mergeIndex``.
+    A part is Pagefind run on a folder of hard links to its pages, at their paths in the site.
+    """
+    files = indexed_files(site)
+    reports = []
+    if len(files) <= max_pages:
+        reports.append(_pagefind(site, site / BUNDLE, glob=INDEX_GLOB))
+        parts = [files]
+    else:
+        # Only the pages with data-pagefind-body: Pagefind indexes the whole <body> of every
+        # page it reads when none of them has one, which could be the case of a part.
+        parts = index_parts([f for f in files if BODY in f.read_bytes()], max_pages)
+        for number, files in enumerate(parts, 1):
+            bundle = site / BUNDLE if number == 1 else site / BUNDLE / str(number)
+            # Beside the staging folder and named after it: the leftovers of a killed build
+            # are removed with it.
+            tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-{number}-", dir=site.parent))
+            try:
+                for page in files:
+                    target = tree / page.relative_to(site)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(page, target)
+                    except OSError:  # another file system: a copy does as well
+                        shutil.copyfile(page, target)
+                reports.append(_pagefind(tree, bundle, glob="**/*.html"))
+            finally:
+                shutil.rmtree(tree, ignore_errors=True)
+            if number > 1:  # a merged index uses the first one's code and WebAssembly
+                for name in ("pagefind.js", "pagefind-worker.js", *UNUSED):
+                    (bundle / name).unlink(missing_ok=True)
+                for wasm in bundle.glob("wasm.*.pagefind"):
+                    wasm.unlink()
+    if not (site / BUNDLE / "pagefind.js").is_file():
+        raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")
+    (site / BUNDLE / PARTS).write_text(
+        json.dumps([f"{n}/" for n in range(2, len(parts) + 1)]) + "\n", encoding="utf-8"
+    )
+    return "\n".join(reports)
+
+
+def _pagefind(source: Path, bundle: Path, glob: str) -> str:
+    """Pagefind on the pages of ``source`` matching ``glob``, its index written to ``bundle``."""
     command = [
         str(pagefind_executable()),
-        *("--site", str(site), "--output-subdir", BUNDLE, "--glob", INDEX_GLOB),
+        *("--site", str(source), "--output-path", str(bundle), "--glob", glob),
     ]
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=300
+            command, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=600
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"Pagefind n'a pas pu être lancé : {exc}") from exc
@@ -250,12 +310,14 @@ def index_site(site: Path) -> str:
         raise SearchIndexError(
             f"l'index de recherche n'a pas pu être construit (Pagefind a échoué, code {done.returncode}) :\n{last}"
         )
-    if not (site / BUNDLE / "pagefind.js").is_file():
-        raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")
+    if not (bundle / "pagefind-entry.json").is_file():
+        raise SearchIndexError(
+            f"l'index de recherche n'a pas été écrit ({bundle}/pagefind-entry.json manque)"
+        )
     for name in UNUSED:
-        (site / BUNDLE / name).unlink(missing_ok=True)
+        (bundle / name).unlink(missing_ok=True)
     try:
-        normalise(site / BUNDLE)
+        normalise(bundle)
     except (PagefindFormatError, OSError, ValueError, KeyError) as exc:
         raise SearchIndexError(f"l'index de recherche n'a pas pu être mis en ordre : {exc}") from exc
     return report

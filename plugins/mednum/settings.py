@@ -59,6 +59,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         None,
         "Nombre de processus qui rendent les pages (défaut : les processeurs disponibles ; 1 : un seul).",
     ),
+    "CATALOGUE_SEARCH_INDEX_PAGES": (
+        10_000,
+        "Nombre de pages au plus par index Pagefind : au-delà, l'index est fait en plusieurs "
+        "parties, que la page de recherche réunit (Pagefind prend environ 150 Ko de mémoire par page).",
+    ),
     "CATALOGUE_CACHE_PATH": (
         ".cache/mednum",
         "Dossier du cache des constructions : fichiers YAML déjà lus, empreinte de la dernière "

@@ -75,9 +75,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-@pytest.fixture(scope="session")
-def maps_url(maps_site: Path):
-    handler = functools.partial(_Handler, directory=str(maps_site))
+def _serve(site: Path):
+    handler = functools.partial(_Handler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,6 +84,19 @@ def maps_url(maps_site: Path):
     server.shutdown()
     server.server_close()
     thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def maps_url(maps_site: Path):
+    yield from _serve(maps_site)
+
+
+@pytest.fixture(scope="session")
+def split_url(tmp_path_factory):
+    """The same site with its search index in parts (40 pages at most each), served."""
+    out = tmp_path_factory.mktemp("split") / "site"
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40) == 0
+    yield from _serve(out)
 
 
 @dataclass

@@ -103,6 +103,33 @@ def test_a_need_filter_keeps_only_matching_places(
     assert {u for u in links if u in sites} <= expected
 
 
+@pytest.mark.parametrize(
+    ("words", "filters"), [(COMMUNE, {}), ("numérique", {}), ("atelier", {"commune": COMMUNE})]
+)
+def test_an_index_in_parts_finds_what_one_index_finds(browser, maps_url, split_url, words, filters):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    context.route(lambda url: not url.startswith((maps_url, split_url)), lambda route: route.abort())
+    page = context.new_page()
+    read = []
+    page.on("request", lambda r: r.url.startswith(split_url + "pagefind/") and read.append(r.url))
+    try:
+        problems = watch(page)
+        page.goto(maps_url + "recherche/")
+        search(page, words, **filters)
+        whole = show_all(page)
+        page.goto(split_url + "recherche/")
+        search(page, words, **filters)
+        merged = show_all(page)
+    finally:
+        context.close()
+    parts = sorted({u.removeprefix(split_url + "pagefind/").split("/")[0] for u in read} & {"2", "3"})
+    print(f"\n« {words} » {filters}: {len(whole)} results in one index, {len(merged)} in parts")
+    assert whole and sorted(merged) == sorted(whole)
+    assert parts == ["2", "3"]  # the other parts were read
+    assert not problems, problems
+
+
 def test_an_empty_search_downloads_nothing_and_explains(traffic_page, maps_url):
     page, traffic = traffic_page
     page.goto(maps_url + "recherche/")

@@ -21,11 +21,17 @@
 
   function load() {
     if (!engine) {
+      /* A big catalogue's index comes in parts (parts.json lists the others): merged here. */
+      var parts = fetch(bundle + "parts.json").then(function (r) { return r.ok ? r.json() : []; });
       engine = import(bundle + "pagefind.js").then(function (pagefind) {
         return pagefind.options({ baseUrl: "/", excerptLength: 24 }).then(function () {
           pagefind.init();
-          return pagefind;
-        });
+          return parts;
+        }).then(function (others) {
+          return Promise.all(others.map(function (part) {
+            return pagefind.mergeIndex(bundle + part, { baseUrl: "/" });
+          }));
+        }).then(function () { return pagefind; });
       });
     }
     return engine;

@@ -73,6 +73,8 @@ def escape(text: str) -> str:
 def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets (RFC 5545 §3.1), CRLF-terminated."""
     data = line.encode("utf-8")
+    if len(data) <= 75:  # most lines: nothing to fold
+        return line + "\r\n"
     parts: list[bytes] = []
     limit = 75
     while len(data) > limit:
