@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from . import buildstamp
@@ -57,11 +58,15 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
             return 0
         run_pelican(settings)
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
-        if settings.get("CATALOGUE_PDF_BROCHURES"):
-            stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output)
-        stamp.index_key = write_search_index(
-            staging, previous.index_key, output, setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES")
-        )
+        max_pages = setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES")
+
+        def index() -> None:
+            stamp.index_key = write_search_index(staging, previous.index_key, output, max_pages)
+
+        if settings.get("CATALOGUE_PDF_BROCHURES"):  # Pagefind runs while the PDF workers work
+            stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output, alongside=index)
+        else:
+            index()
     except SearchIndexError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : recherche : {exc}", file=sys.stderr)
@@ -134,13 +139,20 @@ def write_search_index(
 
 
 def write_brochure_pdfs(
-    site: Path, previous: dict[str, str] | None = None, previous_site: Path | None = None
+    site: Path,
+    previous: dict[str, str] | None = None,
+    previous_site: Path | None = None,
+    alongside: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """A tagged PDF next to each territory brochure (brochures/territoires/<slug>.pdf).
 
     A brochure whose HTML and resources are the same as in ``previous_site`` (``previous``:
     its PDFs and their keys) gets that PDF back instead of a new WeasyPrint run. Returns
     each PDF (site-relative) with its key.
+
+    ``alongside`` runs in this process while the workers make the PDFs (the build gives it
+    Pagefind, a process of its own: the two fill the processors better than one after the
+    other). It runs once the workers are forked, so they never copy a process with a thread.
     """
     previous = previous or {}
     pages = sorted(site.glob("brochures/territoires/*/index.html"))
@@ -164,7 +176,17 @@ def write_brochure_pdfs(
         import weasyprint  # noqa: F401
 
         with worker_pool(min(len(todo), default_processes())) as pool:
-            list(pool.map(html_to_pdf, [p for p, _ in todo], [site] * len(todo), [t for _, t in todo]))
+            made = [pool.submit(html_to_pdf, page, site, target) for page, target in todo]
+            try:
+                if alongside is not None:
+                    alongside()
+                for future in made:
+                    future.result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+    elif alongside is not None:
+        alongside()
     if len(todo) < len(pages):
         logger.info("mednum: %d brochures PDF reprises, %d produites", len(pages) - len(todo), len(todo))
     return keys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -16,6 +17,24 @@ WEEK_PLAN_DAYS = 14
 SOMETIMES_DAYS = 63  # nine weeks: every nth weekday of a month shows up
 
 
+def _per_text(function):
+    """Keep a filter's result per opening-hours text (and arguments): a place's hours are
+    shown on its page, its printable slip and its brochures, and many places share theirs.
+    Results are tuples, so no template can change what another page gets."""
+    cache: dict = {}
+
+    @functools.wraps(function)
+    def cached(schedule: Schedule, *args):
+        key = (schedule.text, *args)
+        if key not in cache:
+            result = function(schedule, *args)
+            cache[key] = result if isinstance(result, str) else tuple(result)
+        return cache[key]
+
+    return cached
+
+
+@_per_text
 def weekly_rows(schedule: Schedule, today: dt.date) -> list[tuple[str, str]]:
     """Monday to Sunday with their hours in words, closed days included.
 
@@ -42,6 +61,7 @@ def weekly_rows(schedule: Schedule, today: dt.date) -> list[tuple[str, str]]:
     return rows
 
 
+@_per_text
 def hours_summary(schedule: Schedule) -> list[str]:
     """Short lines for paper: the open days of the usual week, then the exceptions in words."""
     lines = [
@@ -52,6 +72,7 @@ def hours_summary(schedule: Schedule) -> list[str]:
     return lines + schedule.exceptions_fr()
 
 
+@_per_text
 def week_plan(schedule: Schedule, today: dt.date) -> str:
     """Open intervals of the coming days, so the browser needs no opening_hours parser.
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .geo import KM_PER_DEGREE, haversine_km
+from .geo import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
 from .model import Catalogue, Site, Workshop
 from .reference import Commune
 
@@ -47,10 +47,20 @@ class GridIndex(Generic[T]):
         dlon = km / (KM_PER_DEGREE * math.cos(math.radians(edge)))
         row0, col0 = self._key(lat - dlat, lon - dlon)
         row1, col1 = self._key(lat + dlat, lon + dlon)
+        # Points surely farther than km, told apart without the trigonometry of haversine_km
+        # (most of the points of the cells around): the great-circle distance is at least
+        # the distance along the meridian, and, with both latitudes within ±far, at least
+        # 2R·asin(cos(far)·sin(Δlon/2)). Bounds a hair wider than exact: rounding keeps points.
+        lat_gap = dlat * (1 + 1e-9)
+        far = abs(lat) + dlat
+        ratio = math.sin(km / (2 * EARTH_RADIUS_KM)) / math.cos(math.radians(far)) if far < 90 else 2.0
+        lon_gap = math.degrees(2 * math.asin(ratio)) * (1 + 1e-9) if ratio < 1 else math.inf
         found = []
         for row in range(row0, row1 + 1):
             for col in range(col0, col1 + 1):
                 for plat, plon, order, item in self.cells.get((row, col), ()):
+                    if abs(plat - lat) > lat_gap or abs(plon - lon) > lon_gap:
+                        continue
                     distance = haversine_km(lat, lon, plat, plon)
                     if distance <= km:
                         found.append((distance, order, item))

@@ -28,6 +28,7 @@ Convention: the end of day ``24:00`` is represented as ``datetime.time.max``
 """
 
 import calendar
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -576,8 +577,13 @@ def _word_hint(word: str) -> str:
     return f"mot inconnu « {word} »"
 
 
+@functools.lru_cache(maxsize=65536)
 def parse(text: str) -> "Schedule":
-    """Parse ``text``; raise :class:`OpeningHoursError` if it is invalid or unsupported."""
+    """Parse ``text``; raise :class:`OpeningHoursError` if it is invalid or unsupported.
+
+    Kept per text (a Schedule is immutable): the checks and the model both parse each
+    record's hours, and many places share theirs ("Mo-Fr 09:00-12:00,14:00-17:00").
+    """
     return Schedule(text, tuple(_Parser(text).parse()))
 
 
