@@ -105,28 +105,3 @@ def test_prepared_area_answers_like_ray_casting(geometry):
     inside = [area.contains(lat, lon) for lat, lon in points]
     assert inside == [point_in_geometry(lat, lon, geometry) for lat, lon in points]
     assert any(inside) and not all(inside)
-
-
-@pytest.mark.parametrize("km", [0.5, 20.0, 40.0])
-@pytest.mark.parametrize("centre", [(43.6, 3.9), (48.8, 2.3), (-21.1, 55.5), (70.0, 25.0), (85.0, 0.0)])
-def test_grid_index_finds_what_a_full_scan_finds(centre, km):
-    """Its cells and its cheap bounds never drop a point within reach: same points, same distances."""
-    import random
-
-    from mednum.nearby import GridIndex
-
-    rng = random.Random(hash((centre, km)) & 0xFFFF)
-    lat0, lon0 = centre
-    points = [(lat0 + rng.uniform(-1, 1), lon0 + rng.uniform(-1.5, 1.5)) for _ in range(3000)]
-    # Points right at the distance: along the meridian and the parallel.
-    points += [(lat0 + sign * km / 111.195, lon0) for sign in (-1, 1)]
-    points += [(lat0, lon0 + sign * km / (111.195 * math.cos(math.radians(lat0)))) for sign in (-1, 1)]
-    index = GridIndex((lat, lon, n) for n, (lat, lon) in enumerate(points))
-    for qlat, qlon in [centre, (lat0 + 0.37, lon0 - 0.41), (lat0 - 0.2, lon0 + 0.2)]:
-        expected = sorted(
-            (haversine_km(qlat, qlon, lat, lon), n, n)
-            for n, (lat, lon) in enumerate(points)
-            if haversine_km(qlat, qlon, lat, lon) <= km
-        )
-        assert sorted(index.within(qlat, qlon, km)) == expected
-        assert expected or km < 1

@@ -211,3 +211,26 @@ def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(tmp_path, monk
     again = contents(out / "brochures" / "territoires")
     changed = {name.split("/")[0].removesuffix(".pdf") for name in first if first[name] != again[name]}
     assert changed == set(remade)
+
+
+def test_the_replaced_site_is_deleted_after_the_build_returns(tmp_path, monkeypatch):
+    """swap_in hands the old site to a detached process; it is gone soon after."""
+    import time
+
+    removed = []
+    monkeypatch.setattr(build_module, "remove_later", lambda folder: removed.append(folder))
+    out, cache = tmp_path / "www" / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    first = contents(out)
+    assert build(out, cache, force=True) == 0
+    assert len(removed) == 1 and removed[0].name.startswith(".output-old-")
+    assert contents(removed[0]) == first  # the previous site, untouched, beside the new one
+    assert contents(out) == first
+
+    monkeypatch.undo()
+    build_module.remove_later(removed[0])
+    deadline = time.monotonic() + 30
+    while removed[0].exists():
+        assert time.monotonic() < deadline, "the old site was not deleted"
+        time.sleep(0.05)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]

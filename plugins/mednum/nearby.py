@@ -21,6 +21,7 @@ from .reference import Commune
 
 NEAREST_COUNT = 8
 NEAREST_MAX_KM = 40.0
+NEAREST_STEPS_KM = (5.0, 10.0, 20.0, NEAREST_MAX_KM)  # the circles nearest() tries, in turn
 NEARBY_WORKSHOP_KM = 20.0
 CELL_DEGREES = 0.2  # about 22 km of latitude
 
@@ -95,12 +96,20 @@ class Neighbourhood:
             self.workshops_by_commune[w.commune.code_insee].append(w)
 
     def nearest(self, commune: Commune, exclude: set[str]) -> list[Nearby]:
-        """The closest help points within NEAREST_MAX_KM, but those in ``exclude`` (ids)."""
-        found = [
-            (distance, site.id, site)
-            for distance, _, site in self.sites.within(commune.latitude, commune.longitude, NEAREST_MAX_KM)
-            if site.id not in exclude
-        ]
+        """The closest help points within NEAREST_MAX_KM, but those in ``exclude`` (ids).
+
+        Searched in growing circles: once one holds NEAREST_COUNT places, they are the
+        nearest of all (every place outside is farther), so a town among many help points
+        measures a few cells instead of all those within 40 km.
+        """
+        for km in NEAREST_STEPS_KM:
+            found = [
+                (distance, site.id, site)
+                for distance, _, site in self.sites.within(commune.latitude, commune.longitude, km)
+                if site.id not in exclude
+            ]
+            if len(found) >= NEAREST_COUNT:
+                break
         found.sort(key=lambda f: (f[0], f[1]))
         return [Nearby(site, distance) for distance, _, site in found[:NEAREST_COUNT]]
 
