@@ -151,6 +151,17 @@ def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys
     assert (out / "garde.txt").read_text(encoding="utf-8") == "ancien site"
 
 
+@pytest.mark.parametrize("value", [0, -5, "10000", 2.5, True])
+def test_a_wrong_index_size_setting_stops_the_build_in_french(tmp_path, capsys, value):
+    out = tmp_path / "out"
+    override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_SEARCH_INDEX_PAGES": value}
+    assert build_site(ROOT / "pelicanconf.py", out, override) == 1
+    err = capsys.readouterr().err
+    assert "CATALOGUE_SEARCH_INDEX_PAGES" in err and "resté tel quel" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
 def _filters(bundle: Path) -> dict[str, list[bytes]]:
     """Pagefind's filter chunks by filter name, decompressed; their bytes sorted (order aside)."""
     found = {}

@@ -19,7 +19,14 @@ from .errors import CatalogueInvalid
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
 from .render import default_processes, fork_context, worker_pool
-from .search import BUNDLE, DEFAULT_INDEX_PAGES, SearchIndexError, index_key, index_site
+from .search import (
+    BUNDLE,
+    DEFAULT_INDEX_PAGES,
+    SearchIndexError,
+    check_index_pages,
+    index_key,
+    index_site,
+)
 from .settings import setting
 
 logger = logging.getLogger(__name__)
@@ -57,9 +64,9 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "(--force pour tout reconstruire)."
             )
             return 0
+        max_pages = check_index_pages(setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES"))  # before the work
         run_pelican(settings)
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
-        max_pages = setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES")
 
         def index() -> None:
             stamp.index_key = write_search_index(staging, previous.index_key, output, max_pages)

@@ -240,10 +240,19 @@ def index_key(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
     )
 
 
+def check_index_pages(max_pages) -> int:
+    """``max_pages`` (CATALOGUE_SEARCH_INDEX_PAGES) if it is a number of pages, else SearchIndexError."""
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+        raise SearchIndexError(
+            f"réglage CATALOGUE_SEARCH_INDEX_PAGES : un nombre entier de pages, 1 ou plus, est attendu,"
+            f" pas {max_pages!r}"
+        )
+    return max_pages
+
+
 def index_parts(files: list[Path], max_pages: int) -> list[list[Path]]:
     """The indexed pages cut into parts of at most ``max_pages``, in path order."""
-    size = max(1, max_pages)
-    return [files[i : i + size] for i in range(0, len(files), size)] or [[]]
+    return [files[i : i + max_pages] for i in range(0, len(files), max_pages)] or [[]]
 
 
 def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
@@ -254,6 +263,7 @@ def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
     ``pagefind/parts.json``; the search page merges them with Pagefind's ``mergeIndex``.
     A part is Pagefind run on a folder of hard links to its pages, at their paths in the site.
     """
+    check_index_pages(max_pages)
     files = indexed_files(site)
     reports = []
     if len(files) <= max_pages:
