@@ -113,15 +113,13 @@ def run_pelican(settings: dict) -> None:
     PDF workers start. Its errors (French messages, data report) are raised here again.
     """
     global _settings
-    if fork_context() is None:  # pragma: no cover - not Linux
-        from pelican import Pelican
-
-        Pelican(settings).run()
-        return
     _settings = settings
     try:
-        with worker_pool(1) as pool:
-            pool.submit(_pelican).result()
+        if fork_context() is None:  # pragma: no cover - not Linux
+            _pelican()
+        else:
+            with worker_pool(1) as pool:
+                pool.submit(_pelican).result()
     finally:
         _settings = None
 

@@ -104,7 +104,7 @@ class Schema:
 
         Python's jsonschema takes ~10 s for 25,000 records, nearly all of them valid; the Rust
         validator takes a fraction of a second. It must never pass what Python refuses
-        (``tests/test_validation.py`` checks both agree on every record of the fixtures and of
+        (``tests/test_fast_validation.py`` checks both agree on every record of the fixtures and of
         the hostile corpus), so its patterns get Python's ``\\s``, and formats stay unchecked
         as in ``validator``.
         """

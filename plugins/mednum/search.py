@@ -273,13 +273,13 @@ def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
         # Only the pages with data-pagefind-body: Pagefind indexes the whole <body> of every
         # page it reads when none of them has one, which could be the case of a part.
         parts = index_parts([f for f in files if BODY in f.read_bytes()], max_pages)
-        for number, files in enumerate(parts, 1):
+        for number, pages in enumerate(parts, 1):
             bundle = site / BUNDLE if number == 1 else site / BUNDLE / str(number)
             # Beside the staging folder and named after it: the leftovers of a killed build
             # are removed with it.
             tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-{number}-", dir=site.parent))
             try:
-                for page in files:
+                for page in pages:
                     target = tree / page.relative_to(site)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
@@ -290,7 +290,7 @@ def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
             finally:
                 shutil.rmtree(tree, ignore_errors=True)
             if number > 1:  # a merged index uses the first one's code and WebAssembly
-                for name in ("pagefind.js", "pagefind-worker.js", *UNUSED):
+                for name in ("pagefind.js", "pagefind-worker.js"):
                     (bundle / name).unlink(missing_ok=True)
                 for wasm in bundle.glob("wasm.*.pagefind"):
                     wasm.unlink()
