@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 OUTPUT ?= output
 
-.PHONY: site test check serve clean fixtures-expected lint format browsers pdf
+.PHONY: site test check serve clean fixtures-expected lint format browsers pdf demo
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -25,6 +25,10 @@ $(NODE_STAMP): package.json package-lock.json
 ## to do when no input changed since the last build)
 site: $(STAMP) $(NODE_STAMP)
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT)
+
+## make demo: the demo site of demo/ (fictional examples, every page type) into output-demo/; never published
+demo: $(STAMP) $(NODE_STAMP)
+	$(PY) -m mednum build -s democonf.py -o output-demo
 
 ## make test: every test, browser tests in Debian's Chromium included
 test: $(STAMP) $(NODE_STAMP) browsers

@@ -82,7 +82,8 @@ def settings_file(workdir: Path) -> Path:
         f"PATH = {str(ROOT / 'content')!r}\n"
         f"CATALOGUE_DATA_PATH = {str(workdir / 'data')!r}\n"
         f"CATALOGUE_BUILD_DATE = {BUILD_DATE.isoformat()!r}\n"
-        f"CATALOGUE_CACHE_PATH = {str(workdir / 'cache')!r}\n",
+        f"CATALOGUE_CACHE_PATH = {str(workdir / 'cache')!r}\n"
+        "CATALOGUE_ALLOW_EXAMPLES = True  # the synthetic records are all marked as examples\n",
         encoding="utf-8",
     )
     return path

@@ -86,6 +86,7 @@ def options(workdir: Path):
         stale_months=setting(s, "CATALOGUE_STALE_MONTHS"),
         max_bytes=setting(s, "CATALOGUE_MAX_FILE_BYTES"),
         recurrence_weeks=setting(s, "CATALOGUE_RECURRENCE_WEEKS"),
+        allow_examples=bool(setting(s, "CATALOGUE_ALLOW_EXAMPLES")),
     )
 
 
@@ -116,7 +117,7 @@ def validate(opts, reference, docs, report):
     for kind in KINDS:
         schema = Schema(opts.schemas_dir / kind.schema_file, kind)
         sources[kind.name] = Source(kind, docs[kind.name], schema.check(docs[kind.name], report))
-    Checker(reference, opts.build_date, report, opts.stale_months).run(
+    Checker(reference, opts.build_date, report, opts.stale_months, opts.allow_examples).run(
         sources["sites"], sources["workshops"], sources["trainings"]
     )
     if not report.ok:

@@ -14,6 +14,19 @@ from mednum.catalogue import LoadOptions, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DATE = dt.date(2026, 11, 23)
+# The demo dataset (demo/): fictional examples and a frozen copy of the 2022 France Services,
+# with the real reference data. Tests build it rather than data/, whose records change with
+# every import. Its settings file allows example records; pelicanconf.py refuses them.
+DEMO = ROOT / "demo"
+DEMO_CONF = ROOT / "democonf.py"
+REFERENCE = ROOT / "data" / "reference"
+
+
+def demo_options(build_date: dt.date, **options) -> LoadOptions:
+    """Loading options of the demo dataset, as ``make demo`` uses them."""
+    return LoadOptions(
+        DEMO, ROOT / "schemas", build_date, root=ROOT, reference_dir=REFERENCE, allow_examples=True, **options
+    )
 
 HEADERS = {
     "sites": "# yaml-language-server: $schema=../schemas/sites.schema.json\n",
@@ -132,10 +145,10 @@ def browser():
 
 
 def build_bundled_site(out: Path, **settings) -> int:
-    """The site of the bundled data, as `make site` builds it, into ``out``."""
+    """The demo site, as `make demo` builds it, into ``out``."""
     from mednum.build import build_site
 
-    return build_site(ROOT / "pelicanconf.py", out, settings)
+    return build_site(DEMO_CONF, out, settings)
 
 
 class Project:
@@ -156,8 +169,10 @@ class Project:
     def path(self, name: str) -> Path:
         return self.data / f"{name}.yaml"
 
-    def load(self, build_date: dt.date = BUILD_DATE):
-        options = LoadOptions(self.data, self.root / "schemas", build_date, root=self.root)
+    def load(self, build_date: dt.date = BUILD_DATE, allow_examples: bool = True):
+        options = LoadOptions(
+            self.data, self.root / "schemas", build_date, root=self.root, allow_examples=allow_examples
+        )
         return load_catalogue(options)
 
 

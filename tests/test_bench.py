@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import DEMO_CONF, ROOT
 from mednum.build import build_site
 from mednum.catalogue import LoadOptions, load_catalogue
 
@@ -26,7 +26,7 @@ from bench.generate import BUILD_DATE, SIZES, generate, tiny
 
 
 def _load(folder: Path):
-    return load_catalogue(LoadOptions(folder, ROOT / "schemas", BUILD_DATE, root=folder.parent))
+    return load_catalogue(LoadOptions(folder, ROOT / "schemas", BUILD_DATE, root=folder.parent, allow_examples=True))
 
 
 @pytest.mark.parametrize("herault", [False, True], ids=["synthetic-communes", "herault-communes"])
@@ -99,8 +99,12 @@ def test_sizes_of_the_issue():
 def test_site_of_generated_data_builds(tmp_path):
     generate(tiny(20), tmp_path / "data")
     out = tmp_path / "out"
-    override = {"CATALOGUE_DATA_PATH": str(tmp_path / "data"), "CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}
-    assert build_site(ROOT / "pelicanconf.py", out, override) == 0
+    override = {
+        "CATALOGUE_DATA_PATH": str(tmp_path / "data"),
+        "CATALOGUE_REFERENCE_PATH": "",
+        "CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat(),
+    }
+    assert build_site(DEMO_CONF, out, override) == 0
     assert (out / "index.html").is_file()
     assert len(list((out / "lieux").glob("*/index.html"))) == 20
     assert (out / "pagefind" / "pagefind.js").is_file()

@@ -16,13 +16,14 @@ from mednum.schema import KINDS
 DATA_FILES = [kind.filename for kind in KINDS]
 
 
+@pytest.mark.parametrize("folder", ["data", "demo"])
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.filename)
-def test_bundled_data_is_in_canonical_order(kind):
+def test_bundled_data_is_in_canonical_order(kind, folder):
     found = canonical.check_file(
-        ROOT / "data" / kind.filename,
+        ROOT / folder / kind.filename,
         ROOT / "schemas" / kind.schema_file,
         kind,
-        f"data/{kind.filename}",
+        f"{folder}/{kind.filename}",
     )
     assert not found, "lancez « make sort » :\n" + "\n".join(map(str, found))
 
@@ -87,7 +88,7 @@ def test_sorting_a_shuffled_file_restores_it_and_keeps_comments(tmp_path, kind):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
-    header, records = _chunks((ROOT / "data" / kind.filename).read_text(encoding="utf-8"))
+    header, records = _chunks((ROOT / "demo" / kind.filename).read_text(encoding="utf-8"))
     assert len(records) >= 3
     records = _annotate(records, 1, "date_maj")
     expected = _join(header, records)
@@ -150,7 +151,7 @@ def _project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     (tmp_path / "data").mkdir()
     for name in DATA_FILES:
-        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
+        shutil.copy(ROOT / "demo" / name, tmp_path / "data" / name)
     return tmp_path
 
 
@@ -176,7 +177,7 @@ def test_cli_check_names_the_files_and_rewrites_nothing(tmp_path, monkeypatch, c
     assert main(["sort"]) == 0
     assert "data/trainings.yaml : remis dans l'ordre canonique" in capsys.readouterr().out
     assert main(["sort", "--check"]) == 0
-    assert (root / "data" / "trainings.yaml").read_bytes() == (ROOT / "data" / "trainings.yaml").read_bytes()
+    assert (root / "data" / "trainings.yaml").read_bytes() == (ROOT / "demo" / "trainings.yaml").read_bytes()
 
 
 def test_cli_reports_unreadable_files_without_traceback(tmp_path, monkeypatch, capsys):

@@ -15,9 +15,22 @@ from conftest import ROOT, Project
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def run_check(project: Project, *args: str) -> subprocess.CompletedProcess:
+def run_check(project: Project, *args: str, examples: bool = True) -> subprocess.CompletedProcess:
+    """``mednum check`` on the project; its records are marked as examples, hence ``--examples``."""
+    flags = ["--examples"] if examples else []
     return subprocess.run(
-        [sys.executable, "-m", "mednum", "check", "--root", str(project.root), "--date", "2026-11-23", *args],
+        [
+            sys.executable,
+            "-m",
+            "mednum",
+            "check",
+            "--root",
+            str(project.root),
+            "--date",
+            "2026-11-23",
+            *flags,
+            *args,
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -31,6 +44,46 @@ def test_valid_data_exits_zero(project):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Aucune erreur." in result.stdout
     assert "2 lieux, 1 ateliers, 1 formations." in result.stdout
+
+
+def test_examples_are_refused_in_published_data(project):
+    """Fictional records belong to demo/: without --examples every one of them is an error."""
+    result = run_check(project, "--quiet", examples=False)
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if "fiche d'exemple (fictive)" in line]
+    assert [line.split(":")[0] for line in lines] == [
+        "data/sites.yaml",
+        "data/sites.yaml",
+        "data/trainings.yaml",
+        "data/workshops.yaml",
+    ]
+    assert "champ « x_exemple »" in lines[0] and "demo/" in lines[0]
+
+
+def test_bundled_data_holds_real_records_only():
+    """What `make site` publishes: data/ passes the check without --examples (demo/ would not)."""
+    for folder, code in (("data", 0), ("demo", 1)):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mednum",
+                "check",
+                "--root",
+                str(ROOT),
+                "--data",
+                folder,
+                "--reference",
+                "data/reference",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+        )
+        assert result.returncode == code, (folder, result.stdout)
 
 
 def test_broken_file_matches_stored_report(project):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import DEMO_CONF, ROOT
 from mednum import vocab
 from mednum.settings import DEFAULTS
 
@@ -46,6 +46,7 @@ def test_every_setting_used_is_declared():
         *ROOT.glob("theme/**/*.html"),
         *ROOT.glob("plugins/mednum/**/*.py"),
         ROOT / "pelicanconf.py",
+        DEMO_CONF,
     ]:
         used |= set(re.findall(r"\bCATALOGUE_[A-Z_]+\b", path.read_text(encoding="utf-8")))
     assert sorted(used - set(DEFAULTS)) == []

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DATE, ROOT, Project
+from conftest import BUILD_DATE, DEMO_CONF, Project, ROOT, demo_options
 from mednum.catalogue import LoadOptions, load_catalogue
 from mednum.exports import national_csv as ncsv
 from mednum.exports import write_exports
@@ -268,9 +268,9 @@ def bundled(tmp_path_factory):
     outputs = []
     for name in ("first", "second"):
         out = tmp_path_factory.mktemp(name) / "output"
-        assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}) == 0
+        assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}) == 0
         outputs.append(out / "donnees")
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", BUILD_DATE, root=ROOT)
+    options = demo_options(BUILD_DATE)
     catalogue, report = load_catalogue(options)
     assert catalogue is not None, report.text()
     return catalogue, outputs
@@ -533,7 +533,7 @@ def test_site_build_writes_the_exports(tmp_path):
 
     out = tmp_path / "out"
     settings = {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat(), "CATALOGUE_DATA_PATH": str(project.data)}
-    assert build_site(ROOT / "pelicanconf.py", out, settings) == 0
+    assert build_site(DEMO_CONF, out, settings) == 0
     names = {p.name for p in (out / "donnees").iterdir()}
     assert {"lieux-mediation-numerique.csv", "lieux.geojson", "data-inclusion.json", "ateliers.ics"} <= names
     assert (out / "donnees" / "ateliers" / "atelier-test.ics").is_file()

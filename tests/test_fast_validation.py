@@ -38,6 +38,7 @@ def _corpus(tmp_path: Path) -> dict[str, list]:
     texts: dict[str, list[str]] = {kind: [] for kind in SCHEMAS}
     for kind in SCHEMAS:
         texts[kind].append((ROOT / "data" / f"{kind}.yaml").read_text("utf-8"))
+        texts[kind].append((ROOT / "demo" / f"{kind}.yaml").read_text("utf-8"))
         texts[kind].append((ROOT / "tests/fixtures/site/data" / f"{kind}.yaml").read_text("utf-8"))
         texts[kind].append(FIXTURE_TEXT[kind])
     texts["sites"].append((ROOT / "tests/fixtures/broken/sites.yaml").read_text("utf-8"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HEADERS, ROOT, SITES, TRAININGS, WORKSHOPS
+from conftest import DEMO_CONF, HEADERS, ROOT, SITES, TRAININGS, WORKSHOPS
 from mednum.build import build_site
 
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
@@ -56,7 +56,7 @@ def build_fixture_site(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "data" / "reference", data / "reference")
     out = tmp_path / "output"
     code = build_site(
-        ROOT / "pelicanconf.py",
+        DEMO_CONF,
         out,
         {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_DATA_PATH": str(data)},
     )

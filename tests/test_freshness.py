@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import BUILD_DATE, ROOT, SITES, WORKSHOPS
+from conftest import BUILD_DATE, ROOT, SITES, WORKSHOPS, demo_options
 from mednum import freshness
 from mednum.cli import main
 
@@ -145,7 +145,7 @@ def test_cli_errors_without_traceback(project, monkeypatch, capsys):
 def test_bundled_catalogue_report_runs():
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    catalogue, problems = load_catalogue(LoadOptions(ROOT / "data", ROOT / "schemas", BUILD_DATE, root=ROOT))
+    catalogue, problems = load_catalogue(demo_options(BUILD_DATE))
     assert catalogue is not None, problems.text()
     report = freshness.build_report(catalogue)
     assert len(report.records) == len(catalogue.sites) + len(catalogue.workshops) + len(catalogue.trainings)

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import BUILD_DATE, HEADERS, ROOT, SITES, TRAININGS, WORKSHOPS, Project
+from conftest import BUILD_DATE, DEMO_CONF, HEADERS, Project, ROOT, SITES, TRAININGS, WORKSHOPS
 
 # What an attacker puts in any text: a script, an event attribute, a javascript: link.
 MARK = "mn-xss"
@@ -305,7 +305,7 @@ def test_hostile_corpus(tmp_path: Path, monkeypatch):
     from mednum.build import build_site
 
     code = build_site(
-        ROOT / "pelicanconf.py",
+        DEMO_CONF,
         out,
         {"CATALOGUE_DATA_PATH": str(project.data), "CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()},
     )

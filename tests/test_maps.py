@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_bundled_site
+from conftest import DEMO_CONF, ROOT, build_bundled_site, demo_options
 from mednum import maps
 from mednum.build import build_site
 
@@ -34,7 +34,7 @@ def catalogue():
 
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)
     assert catalogue is not None, report.text()
     return catalogue
@@ -256,7 +256,7 @@ def test_tile_server_is_a_setting(catalogue):
 def test_bad_tile_setting_fails_the_build_in_french(tmp_path, capsys):
     out = tmp_path / "out"
     code = build_site(
-        ROOT / "pelicanconf.py",
+        DEMO_CONF,
         out,
         {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_MAP_TILES": "https://example.org/tuiles.png"},
     )
@@ -267,6 +267,6 @@ def test_bad_tile_setting_fails_the_build_in_french(tmp_path, capsys):
 def test_missing_npm_packages_fail_the_build_in_french(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(maps, "node_modules", lambda settings: tmp_path / "nowhere")
     out = tmp_path / "out"
-    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
     err = capsys.readouterr().err
     assert "npm ci" in err and not out.exists()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from conftest import ROOT
+from conftest import DEMO, DEMO_CONF, ROOT
 from mednum import build as build_module
 from mednum import buildstamp
 from mednum.build import build_site
@@ -24,7 +24,7 @@ UP_TO_DATE = "rien n'a changé depuis la dernière construction"
 
 def build(out: Path, cache: Path, force: bool = False, **settings) -> int:
     override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_CACHE_PATH": str(cache), **settings}
-    return build_site(ROOT / "pelicanconf.py", out, override, force=force)
+    return build_site(DEMO_CONF, out, override, force=force)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -117,7 +117,7 @@ def settings_of(project: Path, **extra) -> dict:
         "CATALOGUE_BUILD_DATE": BUILD_DATE,
         **extra,
     }
-    return read_settings(str(ROOT / "pelicanconf.py"), override=override)
+    return read_settings(str(DEMO_CONF), override=override)
 
 
 def _append(path: Path, text: str) -> None:
@@ -183,7 +183,7 @@ def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(tmp
 def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(tmp_path, monkeypatch):
     out, cache = tmp_path / "output", tmp_path / "cache"
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(DEMO, data)
     settings = {"CATALOGUE_PDF_BROCHURES": True, "CATALOGUE_DATA_PATH": str(data)}
     calls = Calls(tmp_path / "pdf.log", build_module.html_to_pdf)
     monkeypatch.setattr(build_module, "html_to_pdf", calls)

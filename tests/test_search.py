@@ -10,7 +10,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from conftest import ROOT, build_bundled_site
+from conftest import DEMO_CONF, ROOT, build_bundled_site, demo_options
 from mednum import search
 from mednum.build import build_site
 
@@ -145,7 +145,7 @@ def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys
     out = tmp_path / "out"
     out.mkdir()
     (out / "garde.txt").write_text("ancien site", encoding="utf-8")
-    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
     err = capsys.readouterr().err
     assert "index de recherche" in err and "resté tel quel" in err
     assert (out / "garde.txt").read_text(encoding="utf-8") == "ancien site"
@@ -155,7 +155,7 @@ def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys
 def test_a_wrong_index_size_setting_stops_the_build_in_french(tmp_path, capsys, value):
     out = tmp_path / "out"
     override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_SEARCH_INDEX_PAGES": value}
-    assert build_site(ROOT / "pelicanconf.py", out, override) == 1
+    assert build_site(DEMO_CONF, out, override) == 1
     err = capsys.readouterr().err
     assert "CATALOGUE_SEARCH_INDEX_PAGES" in err and "resté tel quel" in err
     assert "Traceback" not in err
@@ -195,7 +195,7 @@ def catalogue():
 
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)
     assert catalogue is not None, report.text()
     return catalogue

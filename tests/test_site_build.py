@@ -25,12 +25,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import DEMO, DEMO_CONF, REFERENCE, ROOT
 from mednum.build import build_site
 from mednum.settings import DEFAULTS
 
-SETTINGS = ROOT / "pelicanconf.py"
-DATA = ROOT / "data"
+SETTINGS = DEMO_CONF
+DATA = DEMO  # the demo dataset: every page type; data/ holds the real records
 BUILD_DATE = "2026-11-23"
 LATER_DATE = "2026-12-20"
 KB = 1024
@@ -150,8 +150,8 @@ def load_yaml(name: str) -> list[dict]:
 SITES = load_yaml("sites")
 WORKSHOPS = load_yaml("workshops")
 TRAININGS = load_yaml("trainings")
-COMMUNES = json.loads((DATA / "reference" / "communes.json").read_text(encoding="utf-8"))
-EPCIS = json.loads((DATA / "reference" / "epci.json").read_text(encoding="utf-8"))
+COMMUNES = json.loads((REFERENCE / "communes.json").read_text(encoding="utf-8"))
+EPCIS = json.loads((REFERENCE / "epci.json").read_text(encoding="utf-8"))
 CONTENT_SLUGS = sorted(
     (re.search(r"^Slug:\s*(\S+)", p.read_text(encoding="utf-8"), re.M) or [None, p.stem])[1]
     for p in (ROOT / "content" / "pages").glob("*.md")

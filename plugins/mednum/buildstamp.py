@@ -28,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .settings import build_date, resolve_path
+from .settings import build_date, reference_path, resolve_path
 
 STAMP_VERSION = 1
 # Packages whose version changes what a build writes.
@@ -72,6 +72,7 @@ def input_folders(settings: dict) -> dict[str, Path]:
 
     folders = {
         "data": resolve_path(settings, "CATALOGUE_DATA_PATH"),
+        "reference": reference_path(settings),
         "schemas": resolve_path(settings, "CATALOGUE_SCHEMAS_PATH"),
         "content": Path(settings.get("PATH", ".")).resolve(),
         "theme": Path(settings.get("THEME", ".")).resolve(),

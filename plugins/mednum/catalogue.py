@@ -25,6 +25,8 @@ class LoadOptions:
     recurrence_weeks: int = 26
     root: Path | None = None  # file names in messages are relative to it
     cache_dir: Path | None = None  # parsed files kept between builds (yamlsource.read_yaml_cached)
+    reference_dir: Path | None = None  # default: data_dir / "reference"
+    allow_examples: bool = False  # fictional records: the demo dataset, tests and bench only
 
     def display(self, path: Path) -> str:
         root = self.root or self.data_dir.parent
@@ -37,7 +39,7 @@ class LoadOptions:
 def load_catalogue(options: LoadOptions) -> tuple[Catalogue | None, Report]:
     """The validated catalogue, or None; the report lists every problem found."""
     report = Report()
-    reference_dir = options.data_dir / "reference"
+    reference_dir = options.reference_dir or options.data_dir / "reference"
     try:
         reference = load_reference(reference_dir)
     except ReferenceDataError as exc:
@@ -62,7 +64,9 @@ def load_catalogue(options: LoadOptions) -> tuple[Catalogue | None, Report]:
         _check_schema_pointer(data_path, display, kind.schema_file, report)
         sources[kind.name] = Source(kind, doc, schema.check(doc, report))
 
-    checker = Checker(reference, options.build_date, report, options.stale_months)
+    checker = Checker(
+        reference, options.build_date, report, options.stale_months, allow_examples=options.allow_examples
+    )
     checker.run(sources["sites"], sources["workshops"], sources["trainings"])
     if not report.ok:
         return None, report

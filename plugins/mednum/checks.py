@@ -49,8 +49,16 @@ class Source:
 
 
 class Checker:
-    def __init__(self, reference: Reference, build_date: dt.date, report: Report, stale_months: int = 12):
+    def __init__(
+        self,
+        reference: Reference,
+        build_date: dt.date,
+        report: Report,
+        stale_months: int = 12,
+        allow_examples: bool = False,
+    ):
         self.ref = reference
+        self.allow_examples = allow_examples
         self.today = build_date
         self.report = report
         self.stale_before = months_before(build_date, stale_months)
@@ -70,6 +78,9 @@ class Checker:
     # -- entry point -------------------------------------------------------
     def run(self, sites: Source | None, workshops: Source | None, trainings: Source | None) -> None:
         site_ids: dict[str, bool] = {}
+        for src in (sites, workshops, trainings):
+            if src and not self.allow_examples:
+                self._no_examples(src)
         if sites:
             self._unique_ids(sites)
             for i, record in _records(sites):
@@ -84,6 +95,19 @@ class Checker:
             self._unique_ids(trainings)
             for i, record in _records(trainings):
                 self._training(trainings, i, record)
+
+    def _no_examples(self, src: Source) -> None:
+        """The published catalogue holds real records only: fictional ones live in demo/."""
+        flag = src.kind.example_field
+        for i, record in _records(src):
+            if record.get(flag) is True:
+                self._error(
+                    src,
+                    i,
+                    (flag,),
+                    "fiche d'exemple (fictive) : le site publié n'accepte que des fiches réelles ; "
+                    "les exemples vont dans le jeu de démonstration demo/",
+                )
 
     def _unique_ids(self, src: Source) -> None:
         seen: dict[str, int] = {}

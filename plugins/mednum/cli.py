@@ -37,6 +37,8 @@ def _options(args) -> LoadOptions:
         build_date=day,
         stale_months=DEFAULTS["CATALOGUE_STALE_MONTHS"][0],
         root=root,
+        reference_dir=(root / args.reference).resolve() if args.reference else None,
+        allow_examples=args.examples,
     )
 
 
@@ -99,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--root", default=".", help="dossier du projet (défaut : .)")
     check.add_argument("--data", default="data")
     check.add_argument("--schemas", default="schemas")
+    check.add_argument("--reference", help="dossier des données de référence (défaut : DATA/reference)")
+    check.add_argument(
+        "--examples", action="store_true", help="accepter les fiches d'exemple (jeu de démonstration)"
+    )
     check.add_argument("--date", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
     check.add_argument("--format", choices=("text", "github"), default="text")
     check.add_argument("--quiet", action="store_true", help="ne pas lister les avertissements")

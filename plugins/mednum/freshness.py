@@ -413,6 +413,7 @@ def main(argv: list[str]) -> int:
         build_date=day,
         stale_months=STALE_MONTHS,
         root=root,
+        allow_examples=True,  # a report, not a publication: example records are marked in it
     )
     catalogue, problems = load_catalogue(options)
     if catalogue is None:

@@ -17,7 +17,7 @@ from .maps import map_template_context, write_map_files
 from .pages import plan_pages
 from .render import write_pages
 from .search import write_search_assets
-from .settings import build_date, resolve_path, setting
+from .settings import build_date, reference_path, resolve_path, setting
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,8 @@ class CatalogueGenerator(Generator):
             max_bytes=setting(self.settings, "CATALOGUE_MAX_FILE_BYTES"),
             recurrence_weeks=setting(self.settings, "CATALOGUE_RECURRENCE_WEEKS"),
             cache_dir=resolve_path(self.settings, "CATALOGUE_CACHE_PATH"),
+            reference_dir=reference_path(self.settings),
+            allow_examples=bool(setting(self.settings, "CATALOGUE_ALLOW_EXAMPLES")),
         )
         catalogue, report = load_catalogue(options)
         if catalogue is None:

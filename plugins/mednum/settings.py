@@ -17,6 +17,16 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "data",
         "Dossier des fiches YAML (sites.yaml, workshops.yaml, trainings.yaml, reference/).",
     ),
+    "CATALOGUE_REFERENCE_PATH": (
+        "",
+        "Dossier des données de référence (communes, EPCI, contour du département) ; vide : le dossier "
+        "reference/ de CATALOGUE_DATA_PATH. Le jeu de démonstration (demo/) prend celui de data/.",
+    ),
+    "CATALOGUE_ALLOW_EXAMPLES": (
+        False,
+        "Accepter les fiches d'exemple (x_exemple, exemple : true) : seulement pour le jeu de "
+        "démonstration (make demo), les tests et le banc ; le site publié les refuse.",
+    ),
     "CATALOGUE_SCHEMAS_PATH": ("schemas", "Dossier des schémas JSON des fiches."),
     "CATALOGUE_BUILD_DATE": (
         None,
@@ -87,6 +97,13 @@ def resolve_path(settings: dict, name: str) -> Path:
         return value
     base = Path(settings.get("PATH", ".")).resolve().parent
     return base / value
+
+
+def reference_path(settings: dict) -> Path:
+    """The reference folder: its own setting, else ``reference/`` in the data folder."""
+    if setting(settings, "CATALOGUE_REFERENCE_PATH"):
+        return resolve_path(settings, "CATALOGUE_REFERENCE_PATH")
+    return resolve_path(settings, "CATALOGUE_DATA_PATH") / "reference"
 
 
 def build_date(settings: dict) -> dt.date:

@@ -1,6 +1,6 @@
 """The browser layer: one built site, one local HTTP server and one Chromium per test session.
 
-The site is the real bundled catalogue built by Pelican into a temporary folder, at a fixed
+The site is the demo catalogue (demo/, as `make demo` builds it) built by Pelican into a temporary folder, at a fixed
 build date. Debian's chromium is driven by Playwright (``playwright install`` is not used);
 the Nu Html Checker needs Java. Without them the tests that need them are skipped (and a skip
 fails the run under CI, see tests/conftest.py).
@@ -19,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from conftest import DEMO_CONF, demo_options
 
 ROOT = Path(__file__).resolve().parents[2]
 THEME = ROOT / "theme"
@@ -78,7 +80,7 @@ def site_dir(tmp_path_factory) -> Path:
     from mednum.build import build_site
 
     out = tmp_path_factory.mktemp("browser") / "site"
-    assert build_site(ROOT / "pelicanconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 0
+    assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 0
     for kind, url in PAGES.items():
         assert page_file(out, url).is_file(), f"representative {kind} page {url!r} not built"
     return out
@@ -254,7 +256,7 @@ SHELL = """<!doctype html>
 def catalogue():
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)
     assert catalogue is not None, report.text()
     return catalogue

@@ -3,6 +3,8 @@ Markdown page: a new kind of page is checked by axe, vnu and the reflow test fro
 
 from __future__ import annotations
 
+from conftest import DEMO_CONF
+
 from .conftest import PAGES, ROOT
 
 
@@ -11,7 +13,7 @@ def test_every_page_kind_has_a_representative(catalogue):
 
     from mednum.pages import plan_pages
 
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"CATALOGUE_BUILD_DATE": "2026-11-23"})
+    settings = read_settings(str(DEMO_CONF), override={"CATALOGUE_BUILD_DATE": "2026-11-23"})
     urls_by_kind: dict[str, set[str]] = {}
     for page in plan_pages(catalogue, settings):
         urls_by_kind.setdefault(page.kind, set()).add(page.url)

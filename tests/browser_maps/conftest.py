@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import build_bundled_site
+from conftest import build_bundled_site, demo_options
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DATE = "2026-11-23"
@@ -178,7 +178,7 @@ def catalogue_sites():
 
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)
     assert catalogue is not None, report.text()
     return catalogue.sites
@@ -190,6 +190,6 @@ def catalogue_workshops():
 
     from mednum.catalogue import LoadOptions, load_catalogue
 
-    options = LoadOptions(ROOT / "data", ROOT / "schemas", dt.date.fromisoformat(BUILD_DATE), root=ROOT)
+    options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, _ = load_catalogue(options)
     return catalogue.workshops
