@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import DEMO_CONF, ROOT
 from mednum.build import build_site
 from mednum.pdf import PdfError, html_to_pdf
 
@@ -23,7 +23,7 @@ MAX_PDF_BYTES = 400 * 1024
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("print") / "output"
     overrides = {"CATALOGUE_BUILD_DATE": "2026-11-23", "CATALOGUE_PDF_BROCHURES": True}
-    assert build_site(ROOT / "pelicanconf.py", out, overrides) == 0
+    assert build_site(DEMO_CONF, out, overrides) == 0
     return out
 
 
@@ -32,7 +32,7 @@ def epci_sites() -> dict[str, list[str]]:
     import yaml
 
     epcis = json.loads((ROOT / "data/reference/epci.json").read_text(encoding="utf-8"))
-    sites = yaml.safe_load((ROOT / "data/sites.yaml").read_text(encoding="utf-8"))
+    sites = yaml.safe_load((ROOT / "demo/sites.yaml").read_text(encoding="utf-8"))
     result = {}
     for epci in epcis:
         codes = set(epci["communes"])
@@ -60,7 +60,8 @@ def test_one_tagged_pdf_per_territory(site):
         size = pdf.stat().st_size
         report.append(f"{pdf.name}: {len(reader.pages)} pages, {size / 1024:.0f} Ko")
         assert size <= MAX_PDF_BYTES, f"{pdf.name} is {size} bytes"
-        assert 2 <= len(reader.pages) <= 20, pdf.name
+        # No page break after the cover: a short brochure fits on one page.
+        assert 1 <= len(reader.pages) <= 20, pdf.name
         assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root, f"{pdf.name} is not tagged"
         assert root["/Lang"] == "fr"
         assert "Où trouver de l'aide avec le numérique près de chez vous" in text

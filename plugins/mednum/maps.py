@@ -38,7 +38,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .french import a_place, de_place
+from .french import a_place, de_place, format_phone
 from .model import Catalogue, Site
 from .reference import Commune
 
@@ -77,7 +77,7 @@ class Point:
     name: str
     commune: str
     url: str  # site-relative page of the help point
-    detail: str = ""  # for a stop of an itinerant service: its address
+    detail: str = ""  # for a stop of an itinerant service: its address (and when its days are unknown)
     example: bool = False  # a fictional record, said so in its popup
 
     def feature(self) -> dict:
@@ -189,6 +189,8 @@ def site_points(site: Site, communes: set[str] | None = None) -> list[Point]:
         if communes is not None and stop.commune.code_insee not in communes:
             continue
         detail = f"Arrêt du service itinérant : {stop.address}"
+        if stop.schedule is None:
+            detail += f". {stop_days_unknown(site.get('telephone'))}"
         points.append(
             Point(
                 stop.latitude,
@@ -201,6 +203,13 @@ def site_points(site: Site, communes: set[str] | None = None) -> list[Point]:
             )
         )
     return points
+
+
+def stop_days_unknown(phone: str | None) -> str:
+    """What a popup says of a stop without days or hours: the sentence of the hours component's
+    ``stop_days_unknown`` macro (theme/components/hours/macro.html), the phone as plain text."""
+    text = "Jours de passage non communiqués : appelez le service avant de vous déplacer"
+    return f"{text}, au {format_phone(phone)}." if phone else f"{text}."
 
 
 def department_points(catalogue: Catalogue) -> list[Point]:

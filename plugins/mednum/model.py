@@ -26,8 +26,8 @@ class Stop:
     postal_code: str | None
     latitude: float | None
     longitude: float | None
-    hours: str
-    schedule: Schedule
+    hours: str | None  # the opening_hours text; None when the source gives no days or hours
+    schedule: Schedule | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +210,8 @@ def build_catalogue(
                 postal_code=s.get("code_postal"),
                 latitude=s.get("latitude"),
                 longitude=s.get("longitude"),
-                hours=s["horaires"],
-                schedule=parse_hours(s["horaires"]),
+                hours=s.get("horaires"),
+                schedule=parse_hours(s["horaires"]) if "horaires" in s else None,
             )
             for s in record.get("x_arrets", [])
         ]

@@ -15,7 +15,7 @@ from .french import a_place
 from .freshness import build_report
 from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
-from .nearby import Nearby, Neighbourhood
+from .nearby import NEAREST_COUNT, Nearby, Neighbourhood
 from .reference import Commune, Epci
 from .search import plan_search_pages
 from .vocab import NEEDS, Need
@@ -147,6 +147,24 @@ def nearest(catalogue: Catalogue, commune: Commune, exclude: set[str]) -> list[N
     return Neighbourhood(catalogue).nearest(commune, exclude)
 
 
+def nearest_outside(around: Neighbourhood, communes: list[Commune], exclude: set[str]) -> list[Nearby]:
+    """The help points nearest to a territory (an EPCI) that has none, for its page and brochure.
+
+    Measured from the territory's communes: each commune's nearest places (``Neighbourhood.nearest``,
+    from the commune's centre), merged with one entry per place at its shortest distance from any
+    of the communes, closest first. The result is the true nearest to the set of communes: a place
+    among the NEAREST_COUNT closest to the territory is among those of the commune it is closest to.
+    """
+    best: dict[str, Nearby] = {}
+    for commune in communes:
+        for near in around.nearest(commune, exclude):
+            kept = best.get(near.site.id)
+            if kept is None or near.distance_km < kept.distance_km:
+                best[near.site.id] = near
+    ranked = sorted(best.values(), key=lambda n: (n.distance_km, n.site.id))
+    return ranked[:NEAREST_COUNT]
+
+
 def _merge_upcoming(workshops: list[Workshop], per_workshop: dict[int, list[Occurrence]]) -> list[Occurrence]:
     """``upcoming(workshops)`` from each workshop's occurrences, computed once for the whole plan."""
     occurrences = [o for w in workshops for o in per_workshop[id(w)]]
@@ -227,6 +245,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
 
     for epci in sorted(ref.epcis.values(), key=lambda e: e.nom):
         sites = sites_by_epci[epci.code]
+        communes = sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug)
         workshops = [w for c in epci.communes for w in around.workshops_by_commune.get(c, ())]
         pages.append(
             Page(
@@ -238,7 +257,9 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                 {
                     "epci": epci,
                     "sites": sites,
-                    "communes": sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug),
+                    # Only a territory without a place lists the nearest ones outside it.
+                    "nearest": [] if sites else nearest_outside(around, communes, set()),
+                    "communes": communes,
                     "sessions": _merge_upcoming(workshops, per_workshop)[:LIST_SESSIONS],
                 },
             )
@@ -385,6 +406,8 @@ def plan_print_pages(
     ]
     for epci in epcis:
         sites = sites_by_epci[epci.code]
+        communes = [ref.communes[c] for c in epci.communes]
+        nearby = [] if sites else nearest_outside(around, communes, set())[:NEAREST_IN_BROCHURE]
         pages.append(
             Page(
                 "brochure-epci",
@@ -394,10 +417,11 @@ def plan_print_pages(
                 [HOME, brochures],
                 {
                     "territory": epci.nom,
+                    "territory_in": f"dans le territoire {epci.nom}",
                     "online_url": url_epci(epci),
                     "pdf_url": url_epci_pdf(epci),
                     "sites": sites,
-                    "nearby": [],
+                    "nearby": nearby,
                     "sessions": sorted(
                         (o for c in epci.communes for o in soon_by_commune.get(c, ())),
                         key=_occurrence_order,
@@ -417,6 +441,7 @@ def plan_print_pages(
                 [HOME, brochures],
                 {
                     "territory": commune.nom,
+                    "territory_in": a_place(commune.nom),
                     "online_url": url_commune(commune),
                     "pdf_url": None,
                     "sites": here,

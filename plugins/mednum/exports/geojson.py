@@ -7,8 +7,8 @@ GeoJSON (RFC 7946), coordinates ``[longitude, latitude]`` in WGS 84. Properties:
   phone…), ``pass_numerique``, ``exemple`` (fictional record) and ``url`` (its page);
 * a stop (``x_arrets``): ``type`` = ``"arret"``, ``lieu`` (the id of the itinerant
   service it belongs to), ``lieu_nom``, ``lieu_url``, its own commune, address
-  and hours (``horaires``); its Feature id is ``<lieu>/arret-<n>`` (n from 1, in
-  the order of the record).
+  and hours (``horaires``, absent when the source gives no days or hours: never
+  made up); its Feature id is ``<lieu>/arret-<n>`` (n from 1, in the order of the record).
 
 Places and stops without coordinates are not in the file (nothing to draw).
 The collection carries ``date_donnees`` (the build date), a foreign member allowed by RFC 7946.
