@@ -404,7 +404,7 @@ def test_round_trip_merge_changes_nothing(tmp_path, rich, capsys):
     )
     out = capsys.readouterr().out
     assert code == 0, out
-    assert f"0 fiche ajoutée, 0 modifiée, {len(catalogue.sites)} inchangées" in out
+    assert "data/sites.yaml : 0 fiche ajoutée, 0 modifiée" in out
     assert project.path("sites").read_bytes() == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -38,11 +39,12 @@ HEADER = [
     "labellisation",
 ]
 WEEK = "09:00 - 12:00 / 13:30 - 17:00"
+_ROW_IDS = itertools.count(1)
 
 
 def row(**values: str) -> dict[str, str]:
     base = {
-        "id_fs": "1",
+        "id_fs": str(next(_ROW_IDS)),  # the row's key in the list: one per row
         "insee_dep": "34",
         "lib_fs": "France services Castries",
         "adresse": "50 Avenue de la Gare",
@@ -71,7 +73,7 @@ def row(**values: str) -> dict[str, str]:
 
 
 def write_csv(tmp_path: Path, rows: list[dict[str, str]], header=HEADER) -> Path:
-    path = tmp_path / "fs.csv"
+    path = tmp_path / "liste-fs-20221201.csv"  # the list's date is in its name
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
         writer.writeheader()

@@ -109,7 +109,7 @@ def test_cli_imports_reports_and_is_idempotent(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "4 fiches ajoutées, 0 modifiée, 0 inchangée" in captured.out
     assert "publics « Stagiaire en formation » : 1 ligne (3)" in captured.out
-    assert "1 lieu(x) hors de l'Hérault" in captured.out
+    assert "1 hors du département" in captured.out
     assert f"{FIXTURE}:5: commune manquant(s)" in captured.err
     catalogue, report = project.load()
     assert catalogue is not None, report.text()

@@ -18,6 +18,7 @@ from .settings import DEFAULTS
 
 DELEGATED = {
     "import": (".importers.cli", "importer des fiches : python -m mednum import FORMAT FICHIER"),
+    "sources": (".importers.sources_cli", "importer toutes les sources de data/imports/sources.yaml"),
     "sort": (".canonical", "remettre les fiches dans l'ordre canonique (par identifiant)"),
     "report": (".freshness", "rapport de fraîcheur et de complétude par territoire"),
 }

@@ -7,6 +7,7 @@ from open data; this module only reads them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Reference:
     outline: dict
     _by_name: dict[str, list[Commune]] = field(init=False, repr=False, compare=False)
     _area: Area = field(init=False, repr=False, compare=False)
+    _prefix: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name: dict[str, list[Commune]] = {}
@@ -68,6 +70,14 @@ class Reference:
             by_name.setdefault(normalize_name(commune.nom), []).append(commune)
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_area", Area(self.outline))
+        codes = sorted(self.communes)
+        prefix = os.path.commonprefix([codes[0], codes[-1]]) if codes else ""
+        object.__setattr__(self, "_prefix", prefix[:3] if len(prefix) >= 2 else prefix)
+
+    @property
+    def department_prefix(self) -> str:
+        """What the INSEE codes of the département's communes start with (« 34 »)."""
+        return self._prefix
 
     def commune(self, code: str) -> Commune | None:
         return self.communes.get(code)

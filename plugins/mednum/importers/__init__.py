@@ -66,9 +66,29 @@ class RowProblem:
 
 
 @dataclass
+class Candidate:
+    """What one row of a source says about one place, in the fields of ``data/sites.yaml``.
+
+    ``key`` identifies the row in its source from one release to the next (``id_fs``,
+    ``n_ref``, ``code_service``, ``id``): it ties the row to the record it became, so a
+    place renamed in its source keeps its record and its address on the site.
+    ``kind`` is what the place is for matching (« france-services », « caf »…), when the
+    record's typologie cannot say it; ``stop_of`` names the itinerant service of a row
+    that is one of its stops.
+    """
+
+    key: str
+    line: int
+    record: dict
+    kind: str | None = None
+    stop_of: str | None = None
+
+
+@dataclass
 class ImportResult:
     records: list[dict] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
 
 
-__all__ = ["SITE_FIELDS", "ImportFileError", "ImportResult", "RowProblem"]
+__all__ = ["SITE_FIELDS", "Candidate", "ImportFileError", "ImportResult", "RowProblem"]

@@ -3,13 +3,27 @@
 The list (``liste-fs-AAAAMMJJ.csv``, Licence Ouverte) has one row per France
 Services with its name, address, coordinates, e-mail, phone and one opening-hours
 cell per weekday (``h_lundi`` … ``h_samedi``, e.g. ``09:00 - 12:00 / 13:30 - 17:00``).
+Its columns changed between releases; the shape is told by the header
+(``shapes.FRANCE_SERVICES_2022``: ``itinerance`` Oui/Non; ``shapes.FRANCE_SERVICES_2024``:
+``type_fs`` Principal/Antenne, ``format_fs``, ``prise_rdv``, ``groupe_fs``).
 
 Choices made by the conversion, visible on the site:
 
+* the list covers France: with the reference data, only the rows of its
+  département are kept (the others are counted, not reported), the commune comes
+  from the INSEE code and coordinates far from the commune are dropped and reported;
 * opening hours become OpenStreetMap ``opening_hours``, with ``; PH off``
   appended: the file says nothing about public holidays, and French public
   offices (France Services included) are closed on them;
 * ``frais_a_charge: [Gratuit]``: the France Services charter makes the service free;
+* ``format_fs`` ``Itinérante`` and ``Bus_équivalent`` are itinerant services;
+  ``Fixe``, ``Multisites`` (one row per site) and ``Fixe_antenne(s)`` (an antenna,
+  ``type_fs`` ``Antenne``) are fixed places; ``groupe_fs`` names the group an
+  antenna belongs to (``structure_parente``);
+* ``prise_rdv`` ``Oui``: the list says the place receives by appointment, so
+  « Se présenter » is not offered and the page says to call first;
+* the date of the list is the record's ``date_maj`` (from the file name
+  ``liste-fs-AAAAMMJJ.csv`` or ``--date``): it is the date of the data, not of the import;
 * no ``pivot``: the file has no SIRET, and an invented one would be worse than none.
 
 A row that cannot be converted is reported with its line number and skipped; a
@@ -26,11 +40,12 @@ from collections import Counter
 from pathlib import Path
 
 from ..french import phone_to_e164, slugify
-from . import SITE_FIELDS, ImportFileError, ImportResult, RowProblem
+from ..reference import Reference
+from . import SITE_FIELDS, Candidate, ImportFileError, RowProblem
 from .csvfile import read_table
+from .shapes import FRANCE_SERVICES_2022, FRANCE_SERVICES_2024, Shape, recognise
 
-DEFAULT_DATE = "2022-12-01"
-
+KIND = "france-services"
 DAY_COLUMNS = (
     ("h_lundi", "Mo"),
     ("h_mardi", "Tu"),
@@ -39,21 +54,16 @@ DAY_COLUMNS = (
     ("h_vendredi", "Fr"),
     ("h_samedi", "Sa"),
 )
-REQUIRED_COLUMNS = (
-    "lib_fs",
-    "adresse",
-    "complement_adresse",
-    "insee_com",
-    "code_postal",
-    "lib_com",
-    "latitude",
-    "longitude",
-    "mail",
-    "telephone",
-    *(column for column, _ in DAY_COLUMNS),
-    "commentaire",
-    "itinerance",
-)
+FORMATS_FS = {
+    "fixe": "Fixe",
+    "multisites": "Fixe",
+    "fixe_antenne(s)": "Fixe",
+    "site principal": "Fixe",
+    "itinérante": "Itinérant",
+    "itinerante": "Itinérant",
+    "bus_équivalent": "Itinérant",
+    "bus_equivalent": "Itinérant",
+}
 
 # Fields this importer fills: on re-import they are replaced, all others are kept.
 OWNED_FIELDS = frozenset(
@@ -74,6 +84,7 @@ OWNED_FIELDS = frozenset(
         "presentation_detail",
         "source",
         "itinerance",
+        "structure_parente",
         "date_maj",
         "services",
         "dispositif_programmes_nationaux",
@@ -82,6 +93,7 @@ OWNED_FIELDS = frozenset(
         "modalites_accompagnement",
     }
 )
+SOURCE = "ANCT, liste nationale des France Services"
 
 # Same patterns as schemas/sites.schema.json: a value the schema would refuse is
 # reported here, at its CSV line, rather than later at build time.
@@ -91,37 +103,75 @@ _PHONE = re.compile(r"\+33\d{9}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}")
 _RANGE = re.compile(r"(\d{1,2})[:h](\d{2})\s*-\s*(\d{1,2})[:h](\d{2})")
 _CLOSED = {"", "-"}
+_DATED_NAME = re.compile(r"liste-fs-(\d{4})(\d{2})(\d{2})")
 
 
 class HoursError(ValueError):
     """An opening-hours cell that cannot be read; the message is French."""
 
 
-def read(path: str | Path, date_maj: str = DEFAULT_DATE) -> ImportResult:
-    """Convert the CSV at ``path``; ``date_maj`` is the date of the list."""
+def list_date(path: Path, date_maj: str | None) -> str:
+    """The date of the list: given, else read from ``liste-fs-AAAAMMJJ.csv``."""
+    if date_maj is None:
+        match = _DATED_NAME.search(path.name)
+        if not match:
+            raise ImportFileError(
+                f"{path} : date de la liste inconnue (le nom du fichier n'est pas liste-fs-AAAAMMJJ.csv) : "
+                "indiquez-la avec --date AAAA-MM-JJ"
+            )
+        date_maj = "-".join(match.groups())
     try:
-        dt.date.fromisoformat(date_maj)
+        return dt.date.fromisoformat(date_maj).isoformat()
     except ValueError:
         raise ImportFileError(f"date « {date_maj} » invalide : AAAA-MM-JJ attendu") from None
+
+
+def read(path: str | Path, date_maj: str | None = None, reference: Reference | None = None):
+    """Convert the CSV at ``path``; ``date_maj`` is the date of the list (else from its name).
+
+    With ``reference``, only the rows of its département are kept and communes and
+    coordinates are checked against it.
+    """
+    from .national import MappedResult
+
     path = Path(path)
-    _, rows, problems = read_table(
-        path, ",", REQUIRED_COLUMNS, "la liste des France Services de l'ANCT, séparée par des virgules"
-    )
-    result = ImportResult(problems=problems)
+    shape = recognise(path, "france-services")
+    date_maj = list_date(path, date_maj)
+    _, rows, problems = read_table(path, shape.delimiter, shape.required, shape.label)
+    result = MappedResult(problems=problems)
     converted: list[tuple[int, dict, str]] = []
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
     for line, raw in rows:
-        row = {name: value.strip() for name, value in raw.items()}
-        record, messages = convert_row(row, date_maj)
+        row = {name: (value or "").strip() for name, value in raw.items()}
+        key = row.get("id_fs") or f"ligne-{line}"
+        if key in seen:
+            result.problems.append(
+                RowProblem(line, f"ligne en double (id_fs {key} déjà lu ligne {seen[key]}) : ignorée")
+            )
+            continue
+        seen[key] = line
+        record, messages = convert_row(row, date_maj, shape, reference, result)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:
-            converted.append((line, record, row["lib_com"]))
+            converted.append((line, record, record["commune"]))
+            keys[id(record)] = key
     result.records = _unique_ids(converted, result.problems)
+    result.candidates = [Candidate(keys[id(record)], line, record, KIND) for line, record, _ in converted]
     result.problems.sort(key=lambda problem: problem.line)
     return result
 
 
-def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[str]]:
+def convert_row(
+    row: dict[str, str],
+    date_maj: str,
+    shape: Shape = FRANCE_SERVICES_2022,
+    reference: Reference | None = None,
+    result=None,
+) -> tuple[dict | None, list[str]]:
     """One CSV row → (record or None when the row is unusable, French problems)."""
+    from .national import coordinates, find_commune
+
     problems: list[str] = []
     labels = {
         "lib_fs": "nom",
@@ -139,6 +189,17 @@ def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[s
         return None, [f"code INSEE « {row['insee_com']} » invalide : ligne ignorée"]
     if not slugify(row["lib_fs"]):
         return None, [f"nom « {row['lib_fs']} » sans lettre ni chiffre : ligne ignorée"]
+    commune_name = row["lib_com"]
+    commune = None
+    if reference is not None:
+        commune, reason = find_commune(reference, row["insee_com"], row["lib_com"], row["code_postal"])
+        if commune is None:
+            if reason is None:
+                if result is not None:
+                    result.outside += 1
+                return None, []
+            return None, [reason]
+        commune_name = commune.nom
 
     record: dict = {
         "id": slugify(row["lib_fs"]),
@@ -146,10 +207,10 @@ def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[s
         "adresse": row["adresse"],
         "complement_adresse": row["complement_adresse"] or None,
         "code_postal": row["code_postal"],
-        "commune": row["lib_com"],
+        "commune": commune_name,
         "code_insee": row["insee_com"],
         "typologie": ["RFS"],
-        "source": f"ANCT, liste nationale des France Services ({date_maj})",
+        "source": f"{SOURCE} ({date_maj})",
         "date_maj": date_maj,
         "services": ["Aide aux démarches administratives"],
         "dispositif_programmes_nationaux": ["France Services"],
@@ -157,14 +218,21 @@ def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[s
         "modalites_acces": ["Se présenter", "Téléphoner"],
         "modalites_accompagnement": ["Accompagnement individuel"],
     }
-    coordinates = _coordinates(row["latitude"], row["longitude"])
-    if coordinates:
-        record["latitude"], record["longitude"] = coordinates
-    elif row["latitude"] or row["longitude"]:
-        problems.append(
-            f"coordonnées « {row['latitude']}, {row['longitude']} » illisibles : "
-            "fiche importée sans coordonnées"
-        )
+    if commune is not None:
+        position, reason = coordinates(reference, commune, row["latitude"], row["longitude"])
+        if position:
+            record["latitude"], record["longitude"] = position
+        elif reason:
+            problems.append(reason)
+    else:
+        position = _coordinates(row["latitude"], row["longitude"])
+        if position:
+            record["latitude"], record["longitude"] = position
+        elif row["latitude"] or row["longitude"]:
+            problems.append(
+                f"coordonnées « {row['latitude']}, {row['longitude']} » illisibles : "
+                "fiche importée sans coordonnées"
+            )
     if row["telephone"]:
         phone = phone_to_e164(row["telephone"])
         if phone and _PHONE.fullmatch(phone):
@@ -186,16 +254,48 @@ def convert_row(row: dict[str, str], date_maj: str) -> tuple[dict | None, list[s
             record["horaires"] = hours
         else:
             problems.append("aucun horaire indiqué : fiche importée sans horaires")
+    detail = []
+    if shape is FRANCE_SERVICES_2024:
+        problems.extend(_format_2024(row, record, detail))
+    else:
+        itinerance = {"oui": ["Itinérant"], "non": ["Fixe"]}.get(row["itinerance"].lower())
+        if itinerance:
+            record["itinerance"] = itinerance
+        elif row["itinerance"]:
+            problems.append(f"itinérance « {row['itinerance']} » inconnue (Oui ou Non attendu)")
     comment = clean_comment(row["commentaire"])
     if comment:
-        record["presentation_detail"] = f"Précisions sur les horaires : {comment}"
-    itinerance = {"oui": ["Itinérant"], "non": ["Fixe"]}.get(row["itinerance"].lower())
-    if itinerance:
-        record["itinerance"] = itinerance
-    elif row["itinerance"]:
-        problems.append(f"itinérance « {row['itinerance']} » inconnue (Oui ou Non attendu)")
+        detail.append(f"Précisions sur les horaires : {comment}")
+    if detail:
+        record["presentation_detail"] = "\n\n".join(detail)
     ordered = {name: record[name] for name in SITE_FIELDS if record.get(name) is not None}
     return ordered, problems
+
+
+def _format_2024(row: dict[str, str], record: dict, detail: list[str]) -> list[str]:
+    """``format_fs``, ``type_fs``, ``groupe_fs`` and ``prise_rdv`` of the 2024 list."""
+    problems = []
+    fmt = row["format_fs"]
+    itinerance = FORMATS_FS.get(fmt.strip().lower())
+    if itinerance:
+        record["itinerance"] = [itinerance]
+    elif fmt:
+        problems.append(
+            f"format_fs « {fmt} » inconnu (Fixe, Multisites, Fixe_antenne(s), Itinérante ou "
+            "Bus_équivalent attendu) : itinérance non reprise"
+        )
+    if row["type_fs"].strip().lower() not in {"", "principal", "antenne"}:
+        problems.append(f"type_fs « {row['type_fs']} » inconnu (Principal ou Antenne attendu)")
+    group = row.get("groupe_fs", "").strip()
+    if group:
+        record["structure_parente"] = f"France services {group}"
+    appointment = row["prise_rdv"].strip().lower()
+    if appointment == "oui":
+        record["modalites_acces"].remove("Se présenter")
+        detail.append("Accueil sur rendez-vous : appelez avant de venir.")
+    elif appointment not in {"", "non"}:
+        problems.append(f"prise_rdv « {row['prise_rdv']} » inconnue (Oui ou Non attendu)")
+    return problems
 
 
 def _coordinates(latitude: str, longitude: str) -> tuple[float, float] | None:

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ..french import phone_to_e164, slugify
 from ..reference import Reference
-from . import RowProblem
+from . import Candidate, RowProblem
 from .france_services import _unique_ids, clean_comment
 from .national import (
     _EMAIL,
@@ -217,14 +217,25 @@ def read(path: str | Path, reference: Reference) -> MappedResult:
     )
     result = MappedResult(problems=problems)
     converted: list[tuple[int, dict, str]] = []
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
     for line, raw in rows:
         row = {name: clean(raw.get(name) or "") for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
         row["infos_complementaires"] = raw.get("infos_complementaires") or ""
+        key = row["code_service"] or f"ligne-{line}"
+        if key in seen:
+            result.problems.append(
+                RowProblem(line, f"ligne en double (code_service {key} déjà lu ligne {seen[key]}) : ignorée")
+            )
+            continue
+        seen[key] = line
         record, messages = convert_row(row, reference, result, line)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:
             converted.append((line, record, record["commune"]))
+            keys[id(record)] = key
     result.records = _unique_ids(converted, result.problems)
+    result.candidates = [Candidate(keys[id(record)], line, record) for line, record, _ in converted]
     result.problems.sort(key=lambda problem: problem.line)
     return result
 

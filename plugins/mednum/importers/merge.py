@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +70,14 @@ def _count(n: int, singular: str, plural: str) -> str:
 def merge_into_yaml(
     path: str | Path,
     records: Iterable[dict],
-    owned_fields: set[str] | frozenset[str],
+    owned_fields: set[str] | frozenset[str] | Mapping[str, set[str]],
     field_order: Sequence[str] = SITE_FIELDS,
 ) -> MergeSummary:
-    """Merge ``records`` into the list of records in ``path`` (created if missing)."""
+    """Merge ``records`` into the list of records in ``path`` (created if missing).
+
+    ``owned_fields`` are the fields an import may replace or remove: the same for every
+    record, or one set per record id (the consolidation keeps what people changed by hand).
+    """
     path = Path(path)
     # A field set to None is a field the import does not have.
     records = [{k: v for k, v in r.items() if v is not None} for r in records]
@@ -94,7 +98,8 @@ def merge_into_yaml(
             _insert(document, _node(record))
             summary.added.append(record["id"])
             continue
-        changed = _update(target, record, owned_fields, rank)
+        owned = owned_fields.get(record["id"], set()) if isinstance(owned_fields, Mapping) else owned_fields
+        changed = _update(target, record, owned, rank)
         if changed:
             summary.changed[record["id"]] = changed
         else:

@@ -40,7 +40,7 @@ from ..geo import haversine_km
 from ..opening_hours import OpeningHoursError
 from ..opening_hours import parse as parse_hours
 from ..reference import Commune, Reference, ReferenceDataError, load_reference
-from . import SITE_FIELDS, ImportFileError, ImportResult, RowProblem
+from . import SITE_FIELDS, Candidate, ImportFileError, ImportResult, RowProblem
 from .csvfile import clean, read_table
 
 NO_PIVOT = "00000000000000"
@@ -210,11 +210,12 @@ def find_commune(
             return None, f"code INSEE « {code_insee} » invalide : ligne ignorée"
         commune = reference.commune(code_insee)
         if commune is None:
-            if not code_insee.startswith("34"):
+            if not code_insee.startswith(reference.department_prefix):
                 return None, None
-            return None, f"code INSEE « {code_insee} » inconnu dans l'Hérault : ligne ignorée"
+            return None, f"code INSEE « {code_insee} » inconnu dans le département : ligne ignorée"
     else:
-        if _POSTCODE.fullmatch(postal_code) and not postal_code.startswith("34"):
+        # Postal codes start like the INSEE codes of their département (Corsica aside: 20).
+        if _POSTCODE.fullmatch(postal_code) and not postal_code.startswith(reference.department_prefix[:2]):
             return None, None
         matches = reference.communes_named(name)
         with_code = [c for c in matches if postal_code in c.codes_postaux]
@@ -325,12 +326,18 @@ def read(path: str | Path, reference: Reference) -> MappedResult:
     )
     result = MappedResult(problems=problems)
     converted: list[tuple[int, dict]] = []
+    keys: dict[int, str] = {}
     for line, row in rows:
         record, messages = convert_row(row, reference, result, line)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:
             converted.append((line, record))
+            keys[id(record)] = clean(row.get("id") or "")
     result.records = unique_ids(converted, result.problems)
+    kept = {id(record) for record in result.records}
+    result.candidates = [
+        Candidate(keys[id(record)], line, record) for line, record in converted if id(record) in kept
+    ]
     result.problems.sort(key=lambda problem: problem.line)
     return result
 

@@ -1,0 +1,5 @@
+"""``python -m mednum sources …``: see ``importers.cli``."""
+
+from .cli import sources_main as main
+
+__all__ = ["main"]
