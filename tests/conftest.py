@@ -28,6 +28,7 @@ def demo_options(build_date: dt.date, **options) -> LoadOptions:
         DEMO, ROOT / "schemas", build_date, root=ROOT, reference_dir=REFERENCE, allow_examples=True, **options
     )
 
+
 HEADERS = {
     "sites": "# yaml-language-server: $schema=../schemas/sites.schema.json\n",
     "workshops": "# yaml-language-server: $schema=../schemas/workshops.schema.json\n",

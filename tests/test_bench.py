@@ -26,7 +26,9 @@ from bench.generate import BUILD_DATE, SIZES, generate, tiny
 
 
 def _load(folder: Path):
-    return load_catalogue(LoadOptions(folder, ROOT / "schemas", BUILD_DATE, root=folder.parent, allow_examples=True))
+    return load_catalogue(
+        LoadOptions(folder, ROOT / "schemas", BUILD_DATE, root=folder.parent, allow_examples=True)
+    )
 
 
 @pytest.mark.parametrize("herault", [False, True], ids=["synthetic-communes", "herault-communes"])

@@ -273,7 +273,7 @@ def apply(
 
 def _write_outcome(copy: Path, outcome: Outcome) -> None:
     records = [outcome.records[i] for i in sorted(outcome.records)]
-    merge_into_yaml(copy / "sites.yaml", records, outcome.owned)
+    merge_into_yaml(copy / "sites.yaml", records, outcome.owned, remove=outcome.removed)
     write_state(copy, outcome.state)
     write_review(copy, outcome.review)
 
@@ -366,12 +366,13 @@ def sources_main(argv: Sequence[str] | None = None) -> int:
             raise ImportFileError(f"{args.data / FOLDER / 'sources.yaml'} : aucune source configurée")
         updates: dict[str, Snapshot] = {}
         if args.action == "refresh":
+            files = local_files(args.folder, sources) if args.folder else {}
             with tempfile.TemporaryDirectory(prefix="mednum-sources-") as tmp:
                 for source in sources:
                     if args.download:
                         path, date = download(source, Path(tmp))
                     else:
-                        path, date = _local_file(args.folder, source), None
+                        path, date = files.get(source.nom), None
                         if path is None:
                             print(
                                 f"{source.nom} : pas de fichier dans {args.folder} : ses lignes de la dernière "
@@ -388,20 +389,45 @@ def sources_main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _local_file(folder: Path, source: SourceDef) -> Path | None:
-    """The file of ``source`` in ``folder``: ``<nom>.csv``, or any CSV of its format."""
+def local_files(folder: Path, sources: list[SourceDef]) -> dict[str, Path]:
+    """The file of each source in ``folder``, told by its columns (``<nom>.csv`` wins a tie).
+
+    Every CSV of the folder must be the file of a source: one that is not (another shape,
+    broken, empty) stops everything rather than be skipped in silence.
+    """
     if not folder.is_dir():
         raise ImportFileError(f"{folder} : dossier introuvable")
-    named = folder / f"{source.nom}.csv"
-    if named.is_file():
-        return named
+    formats = {s.format for s in sources}
+    found: dict[str, list[Path]] = {}
     for path in sorted(folder.glob("*.csv")):
-        try:
-            recognise(path, source.format)
-        except ImportFileError:
-            continue
-        return path
-    return None
+        fmt = next((f for f in sorted(formats) if _fits(path, f)), None)
+        if fmt is None:
+            recognise(path)  # raises the French message: expected and found columns
+            raise ImportFileError(f"{path} : fichier d'un format sans source dans sources.yaml")
+        found.setdefault(fmt, []).append(path)
+    files: dict[str, Path] = {}
+    for source in sources:
+        paths = found.get(source.format, [])
+        named = [p for p in paths if p.name == f"{source.nom}.csv"]
+        if named or len(paths) == 1:
+            files[source.nom] = (named or paths)[0]
+        elif paths:
+            names = ", ".join(p.name for p in paths)
+            raise ImportFileError(
+                f"{folder} : plusieurs fichiers au format {source.format} ({names}) : "
+                f"nommez celui de la source « {source.nom} » {source.nom}.csv"
+            )
+    return files
+
+
+def _fits(path: Path, fmt: str) -> bool:
+    try:
+        recognise(path, fmt)
+    except ImportFileError as error:
+        if "fichier non reconnu" in str(error):
+            return False
+        raise  # unreadable: empty, not UTF-8, binary…
+    return True
 
 
 def _list(data_dir: Path, sources: list[SourceDef]) -> int:

@@ -110,6 +110,7 @@ class Summary:
 @dataclass
 class Outcome:
     records: dict[str, dict]  # id → the fields the import sets on it (complete record for a new one)
+    removed: set[str]  # ids of records merged into another one by a person's decision, untouched since
     owned: dict[str, set[str]]  # id → fields to set, or to remove when absent from ``records[id]``
     state: dict[str, Entry]
     review: Review
@@ -390,6 +391,7 @@ def consolidate(
     owned: dict[str, set[str]] = {}
     new_state: dict[str, Entry] = {}
     assigned: dict[str, Place] = {}
+    removed: set[str] = set()
     bases: dict[str, dict] = {}
 
     for place in sorted(places, key=lambda p: p.refs):
@@ -406,12 +408,22 @@ def consolidate(
             ident = _new_id(desired, taken)
         taken.add(ident)
         assigned[ident] = place
-        for other in ids:
+        for other in ids:  # records whose rows are now this place's (a person said « même »)
             if other != ident and other in existing:
-                summary.left.append((other, existing[other].get("nom", ""), f"réunie avec « {ident} »"))
-        if ident in review.deleted or (ident in state and ident not in existing):
+                untouched = all(
+                    _equal(existing[other].get(n), state[other].written.get(n)) for n in IMPORT_FIELDS
+                )
+                if untouched:
+                    removed.add(other)
+                why = "supprimée" if untouched else "gardée, car modifiée à la main"
+                summary.left.append(
+                    (other, existing[other].get("nom", ""), f"réunie avec « {ident} » : {why}")
+                )
+        # Deleted by hand: listed in the review list; a person who takes it off the list wants it back.
+        newly_deleted = ident in state and ident not in existing and not state[ident].deleted
+        if ident in review.deleted or newly_deleted:
             new_review.deleted.setdefault(ident, "supprimée à la main de data/sites.yaml")
-            new_state[ident] = Entry(place.refs, desired)
+            new_state[ident] = Entry(place.refs, desired, deleted=True)
             summary.deleted.append(ident)
             continue
         base = state[ident].written if ident in state else bases.get(ident, {})
@@ -426,7 +438,7 @@ def consolidate(
             summary.stops.append((ident, len(desired.get("x_arrets", []))))
 
     for ident, entry in sorted(state.items()):  # built from sources before, not any more
-        if ident not in new_state:
+        if ident not in new_state and ident not in removed:
             new_state[ident] = Entry([], entry.written)
             if ident in existing:
                 summary.left.append((ident, existing[ident].get("nom", ""), "n'est plus dans ses sources"))
@@ -435,7 +447,9 @@ def consolidate(
             new_state[ident] = Entry([], {n: record[n] for n in IMPORT_FIELDS if n in record})
             summary.left.append((ident, record.get("nom", ""), "n'est plus dans ses sources"))
     summary.left.sort()
-    return Outcome(records, owned, new_state, new_review, summary)
+    for ident in removed:
+        new_state.pop(ident, None)
+    return Outcome(records, removed, owned, new_state, new_review, summary)
 
 
 def _adopt(place: Place, desired: dict, unlinked: dict[str, dict]) -> str | None:

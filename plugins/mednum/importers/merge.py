@@ -72,11 +72,13 @@ def merge_into_yaml(
     records: Iterable[dict],
     owned_fields: set[str] | frozenset[str] | Mapping[str, set[str]],
     field_order: Sequence[str] = SITE_FIELDS,
+    remove: Iterable[str] = (),
 ) -> MergeSummary:
     """Merge ``records`` into the list of records in ``path`` (created if missing).
 
     ``owned_fields`` are the fields an import may replace or remove: the same for every
     record, or one set per record id (the consolidation keeps what people changed by hand).
+    ``remove``: ids of records to take out (the consolidation merged them into another one).
     """
     path = Path(path)
     # A field set to None is a field the import does not have.
@@ -104,6 +106,7 @@ def merge_into_yaml(
             summary.changed[record["id"]] = changed
         else:
             summary.unchanged.append(record["id"])
+    _remove(document, set(remove))
     _quote(document)
     _write(path, header + _dump(document))
     return summary
@@ -195,6 +198,20 @@ def _mode(path: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _remove(document: CommentedSeq, ids: set[str]) -> None:
+    """Take records out; the comments above one go with it, those below it stay for the next."""
+    for index in reversed(range(len(document))):
+        item = document[index]
+        if not (isinstance(item, CommentedMap) and item.get("id") in ids):
+            continue
+        tail = _pop_tail(item)
+        del document[index]
+        if index > 0:
+            previous = document[index - 1]
+            _pop_tail(previous)
+            _set_tail(previous, tail)
 
 
 def _insert(document: CommentedSeq, node: CommentedMap) -> None:

@@ -367,6 +367,7 @@ def write_review(data_dir: Path, review: Review) -> None:
 class Entry:
     rows: list[str]  # « source:key » of the rows the record was built from
     written: dict[str, Any]  # the fields and values the import last wanted for it
+    deleted: bool = False  # deleted by hand and listed in revue.yaml (« supprimees »)
 
 
 def read_state(data_dir: Path) -> dict[str, Entry]:
@@ -379,7 +380,7 @@ def read_state(data_dir: Path) -> dict[str, Entry]:
         raise ImportFileError(f"{path} : fichier illisible ({error})") from None
     try:
         return {
-            ident: Entry(list(entry["lignes"]), dict(entry["ecrit"]))
+            ident: Entry(list(entry["lignes"]), dict(entry["ecrit"]), bool(entry.get("supprimee", False)))
             for ident, entry in data["fiches"].items()
         }
     except (KeyError, TypeError, AttributeError) as error:
@@ -390,6 +391,7 @@ def write_state(data_dir: Path, state: dict[str, Entry]) -> None:
     data = {
         "fiches": {
             ident: {"lignes": sorted(entry.rows), "ecrit": entry.written}
+            | ({"supprimee": True} if entry.deleted else {})
             for ident, entry in sorted(state.items())
         }
     }
