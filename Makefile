@@ -70,11 +70,15 @@ clean:
 pdf: $(STAMP) $(NODE_STAMP)
 	$(PY) -m mednum build -s pelicanconf.py -o $(OUTPUT) --pdf
 
-.PHONY: sort report
+.PHONY: sort report sources
 
 ## make sort: put the records of data/ in canonical order (by id, fields in schema order)
 sort: $(STAMP)
 	$(PY) -m mednum sort
+
+## make sources: download every source of data/imports/sources.yaml and merge it into data/ (network)
+sources: $(STAMP)
+	$(PY) -m mednum sources refresh --download --summary resume-import.md
 
 ## make report: freshness and completeness of the records, per EPCI
 report: $(STAMP)

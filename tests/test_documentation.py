@@ -99,3 +99,18 @@ def test_every_enumerated_value_has_a_label_for_citizens(schema_name, field):
 def test_needs_have_unique_slugs_and_cover_the_nine_services():
     assert len({n.slug for n in vocab.NEEDS}) == len(vocab.NEEDS) == 9
     assert [n.value for n in vocab.NEEDS] == enum_values("sites", "services")
+
+
+def test_every_source_and_sources_key_is_documented():
+    """Each key of data/imports/sources.yaml is in the README; each source is named on the site."""
+    from mednum.importers.store import SOURCE_KEYS, load_sources
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [key for key in SOURCE_KEYS if f"`{key}`" not in readme] == []
+    donnees = (ROOT / "content" / "pages" / "donnees.md").read_text(encoding="utf-8")
+    sources = load_sources(ROOT / "data")
+    assert sources
+    for source in sources:
+        assert f"`{source.nom}`" in readme, source.nom
+        assert source.page and source.page in donnees, f"{source.nom}: its page is not linked on /donnees/"
+        assert source.licence.split(" ;")[0].split(" /")[0] in readme, source.nom

@@ -1,14 +1,15 @@
 """GitHub workflows, contributor guide and commit hooks, checked statically.
 
 The workflows cannot run here: actionlint (from the dev extras) checks them, and the
-rules of the project (pinned actions, least privilege, pip cache, nightly build)
-are checked on the parsed files. The copy-paste templates of CONTRIBUTING.md must
+rules of the project (pinned actions, least privilege, pip cache, nightly build,
+weekly import, no untrusted text expanded into a script) are checked on the parsed files. The copy-paste templates of CONTRIBUTING.md must
 pass the validator, and the commit hooks must use the versions of pyproject.toml.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -47,8 +48,8 @@ def dev_pin(package: str) -> str:
     raise AssertionError(f"{package} is not pinned in the dev extras of pyproject.toml")
 
 
-def test_the_two_workflows_exist():
-    assert {p.name for p in WORKFLOWS} == {"pull-request.yml", "deploy.yml"}
+def test_the_three_workflows_exist():
+    assert {p.name for p in WORKFLOWS} == {"pull-request.yml", "deploy.yml", "sources.yml"}
 
 
 def actionlint() -> str | None:
@@ -98,6 +99,8 @@ def test_least_privilege_and_time_limits(path):
         writes = {scope for scope, level in permissions.items() if level == "write"}
         if path.name == "deploy.yml" and name == "deploy":
             assert permissions == {"pages": "write", "id-token": "write"}
+        elif path.name == "sources.yml" and name == "pull-request":
+            assert permissions == {"contents": "write", "pull-requests": "write"}
         else:
             assert not writes, f"{name} must not write: {writes}"
     for _, step in steps(workflow):
@@ -159,6 +162,266 @@ def test_workflows_call_files_and_commands_that_exist():
 
     for command in re.findall(r"python -m mednum (\w+)", text):
         assert command in {"check", "build"} | set(DELEGATED), command
+
+
+# --- expressions in scripts ------------------------------------------------------------
+
+# ${{ … }} in a script is pasted into it before the shell reads it: a branch name, an
+# issue title or a dispatch input would run as code. Values go through env: instead;
+# only these, which nobody outside the repository chooses, may be written in a script.
+SAFE_IN_SCRIPTS = {
+    "github.run_id",
+    "github.run_number",
+    "github.run_attempt",
+    "github.sha",
+    "github.repository",
+    "github.repository_id",
+    "github.server_url",
+    "github.api_url",
+    "github.workspace",
+    "github.job",
+    "runner.temp",
+    "runner.os",
+    "runner.arch",
+    "job.status",
+}
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+EXPRESSION_WORDS = {"true", "false", "null"}
+
+
+def unsafe_expressions(workflow: dict) -> list[str]:
+    """Every ${{ … }} of a script (run:, github-script's script:) that is not known safe."""
+    found = []
+    for name, step in steps(workflow):
+        scripts = [step.get("run", "")]
+        if step.get("uses", "").startswith("actions/github-script@"):
+            scripts.append(step.get("with", {}).get("script", ""))
+        for script in scripts:
+            for expression in EXPRESSION.findall(script):
+                # Index access (github['head_ref']) hides the name: never safe.
+                code = re.sub(r"'(?:[^']|'')*'", "''", expression)
+                names = re.findall(r"[A-Za-z_][\w-]*(?:\s*\.\s*[\w*-]+)*(?!\s*[\w.(-])", code)
+                names = {re.sub(r"\s+", "", n) for n in names} - EXPRESSION_WORDS
+                if "[" in code or not names <= SAFE_IN_SCRIPTS:
+                    found.append(f"{name}: ${{{{{expression}}}}}")
+    return found
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_untrusted_expression_in_scripts(path):
+    assert not unsafe_expressions(load(path))
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'echo "${{ github.event.issue.title }}"',
+        "git push origin ${{ github.head_ref }}",
+        "echo ${{ inputs.message }}",
+        "echo ${{ github.event.pull_request.body || 'vide' }}",
+        "echo ${{ github['head_ref'] }}",
+        "echo ${{ format('{0}', github.ref_name) }}",
+        "echo ${{ steps.x.outputs.titre }}",
+        "echo ${{ needs.import.outputs.changed }}",
+        "echo ${{ env.TITLE }}",
+        "echo ${{ secrets.TOKEN }}",
+        "echo ${{github.event.comment.body}}",
+        "cat <<'EOF'\n${{\n  github.event.head_commit.message\n}}\nEOF",
+    ],
+)
+def test_the_expression_check_finds_injections(script):
+    bad = {"jobs": {"x": {"steps": [{"uses": "actions/checkout@v7.0.1"}, {"run": script}]}}}
+    assert unsafe_expressions(bad) == [f"x: {EXPRESSION.search(script).group(0)}"]
+    script_step = {"uses": "actions/github-script@v8.0.0", "with": {"script": script}}
+    assert unsafe_expressions({"jobs": {"x": {"steps": [script_step]}}})
+
+
+def test_the_expression_check_lets_safe_values_through():
+    good = {
+        "jobs": {
+            "x": {
+                "steps": [
+                    {"run": 'cat "${{ runner.temp }}/a" ${{ github.sha }} ${{ github.run_id }}'},
+                    # Through env:, the shell reads it as a value, never as code.
+                    {"env": {"TITLE": "${{ github.event.issue.title }}"}, "run": 'echo "$TITLE"'},
+                    {"with": {"ref": "${{ github.head_ref }}"}, "uses": "actions/checkout@v7.0.1"},
+                ]
+            }
+        }
+    }
+    assert unsafe_expressions(good) == []
+
+
+# --- weekly import of the sources -------------------------------------------------------
+
+SOURCES = ROOT / ".github" / "workflows" / "sources.yml"
+REFRESH = ["python", "-m", "mednum", "sources", "refresh", "--download", "--summary"]
+SHELL_OPERATORS = {"|", "||", "&&", ";", "&", "2>&1"}
+
+
+def commands(script: str) -> list[list[str]]:
+    """The words of each line of a shell script (continuations joined), up to a pipe or a redirection."""
+    out = []
+    for line in script.replace("\\\n", " ").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            line_words = shlex.split(line, comments=True)
+        except ValueError:  # a quote that closes on a later line: not a command of interest
+            continue
+        words = []
+        for word in line_words:
+            if word in SHELL_OPERATORS or re.match(r"^\d?>", word):
+                break
+            words.append(word)
+        out.append(words)
+    return out
+
+
+def assignments(script: str) -> dict[str, str]:
+    return dict(re.findall(r'^\s*(\w+)="([^"$]*(?:\$\w+[^"$]*)*)"\s*$', script, flags=re.M))
+
+
+def expand(value: str, variables: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: variables.get(m.group(1), m.group(0)), value)
+
+
+def sources_step(workflow: dict, job: str, predicate) -> dict:
+    (found,) = [s for s in workflow["jobs"][job]["steps"] if predicate(s)]
+    return found
+
+
+def refresh_step(workflow: dict) -> dict:
+    return sources_step(workflow, "import", lambda s: "mednum sources" in s.get("run", ""))
+
+
+def refresh_commands(workflow: dict) -> list[list[str]]:
+    runs = [s["run"] for _, s in steps(workflow) if "run" in s]
+    return [c for r in runs for c in commands(r) if c[2:4] == ["mednum", "sources"]]
+
+
+def test_sources_workflow_runs_every_week_and_by_hand():
+    workflow = load(SOURCES)
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    (schedule,) = workflow["on"]["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert minute.isdigit() and hour.isdigit() and (day, month) == ("*", "*")
+    assert weekday.isdigit() and 0 <= int(weekday) <= 6, "once a week"
+    # Two runs never overlap, and none is cut off while it pushes.
+    assert workflow["concurrency"]["group"] and workflow["concurrency"]["cancel-in-progress"] == "false"
+
+
+def test_sources_workflow_only_the_pull_request_job_writes():
+    jobs = load(SOURCES)["jobs"]
+    assert set(jobs) == {"import", "pull-request"}
+    assert "permissions" not in jobs["import"] or "write" not in jobs["import"]["permissions"].values()
+    assert jobs["pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    # The code that reads the downloaded files runs in the job without a token that writes.
+    assert jobs["pull-request"]["needs"] == "import"
+    assert "changed == 'true'" in jobs["pull-request"]["if"]
+    pr_runs = "\n".join(s.get("run", "") for s in jobs["pull-request"]["steps"])
+    assert "python" not in pr_runs and "pip" not in pr_runs
+
+
+def test_sources_workflow_runs_the_refresh_with_download_and_summary():
+    workflow = load(SOURCES)
+    runs = [s["run"] for _, s in steps(workflow) if "run" in s]
+    installs = [c for r in runs for c in commands(r) if c[:3] == ["python", "-m", "pip"]]
+    assert installs == [["python", "-m", "pip", "install", "-e", "."]], "the runtime dependencies suffice"
+    assert refresh_commands(workflow) == [[*REFRESH, "$RUNNER_TEMP/resume-import.md"]]
+
+
+def test_sources_workflow_fails_when_the_refresh_fails():
+    workflow = load(SOURCES)
+    job = workflow["jobs"]["import"]
+    step = refresh_step(workflow)
+    assert "continue-on-error" not in job and "continue-on-error" not in step
+    assert "if" not in step, "the refresh runs after a successful install, and only then"
+    script = step["run"]
+    assert not re.search(r"\|\|\s*(true|:|exit\s+0)\b|\|\|\s*$|set\s+\+[eo]", script, flags=re.M)
+    # A pipe keeps the exit status of the refresh only with pipefail: GitHub's « bash ».
+    assert (
+        "|" not in script
+        or step.get("shell", workflow.get("defaults", {}).get("run", {}).get("shell")) == "bash"
+    )
+    # Nothing after a failed refresh commits or hands data over.
+    later = job["steps"][job["steps"].index(step) + 1 :]
+    for other in later:
+        condition = other.get("if", "")
+        if "always()" in condition or "failure()" in condition or "!cancelled()" in condition:
+            assert "run" in other and not re.search(r"\bgit (add|commit|push)\b|gh pr", other["run"])
+    # The command's French message: an annotation and the job summary.
+    explain = sources_step(workflow, "import", lambda s: "failure()" in s.get("if", ""))
+    assert "steps.refresh.outcome == 'failure'" in explain["if"] and step["id"] == "refresh"
+    assert "::error" in explain["run"] and '"$GITHUB_STEP_SUMMARY"' in explain["run"]
+    assert "::stop-commands::" in script, "downloaded text is never read as a workflow command"
+
+
+def test_sources_workflow_says_what_changed_or_that_nothing_did():
+    workflow = load(SOURCES)
+    changes = sources_step(workflow, "import", lambda s: s.get("id") == "changes")
+    assert "git status --porcelain -- data" in changes["run"]
+    assert "changed=false" in changes["run"] and '"$GITHUB_STEP_SUMMARY"' in changes["run"]
+    summary = sources_step(
+        workflow,
+        "import",
+        lambda s: (
+            "resume-import.md" in s.get("run", "") and s is not changes and "mednum" not in s.get("run", "")
+        ),
+    )
+    assert summary["if"] == "${{ !cancelled() }}"
+    assert 'cat "$RUNNER_TEMP/resume-import.md" >> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    assert workflow["jobs"]["import"]["outputs"]["changed"] == "${{ steps.changes.outputs.changed }}"
+
+
+def test_sources_pull_request_body_is_the_summary():
+    workflow = load(SOURCES)
+    jobs = workflow["jobs"]
+    (refresh,) = refresh_commands(workflow)
+    summary = refresh[refresh.index("--summary") + 1]
+    upload = sources_step(
+        workflow, "import", lambda s: s.get("uses", "").startswith("actions/upload-artifact@")
+    )
+    assert summary.replace("$RUNNER_TEMP", "${{ runner.temp }}") in upload["with"]["path"].splitlines()
+    assert upload["if"] == "${{ steps.changes.outputs.changed == 'true' }}"
+    download = sources_step(
+        workflow, "pull-request", lambda s: s.get("uses", "").startswith("actions/download-artifact@")
+    )
+    assert download["with"]["name"] == upload["with"]["name"]
+    body = download["with"]["path"].replace("${{ runner.temp }}", "$RUNNER_TEMP") + "/" + Path(summary).name
+    gh_calls = {}
+    for step in jobs["pull-request"]["steps"]:
+        script = step.get("run", "")
+        variables = {**step.get("env", {}), **assignments(script)}
+        for line in script.replace("\\\n", " ").splitlines():
+            if m := re.search(r"\bgh pr (create|edit)\b(.*)", line):
+                option = re.search(r'--body-file\s+"?([^"\s]+)"?', m.group(2))
+                assert option, f"the summary is the description: {line.strip()}"
+                gh_calls[m.group(1)] = expand(option.group(1), variables)
+                title = re.search(r'--title\s+"?([^"\s]+)"?', m.group(2)).group(1)
+                assert expand(title, variables) == "Mise à jour des lieux depuis les sources ouvertes"
+    assert gh_calls == {"create": body, "edit": body}
+
+
+def test_sources_pull_request_job_pushes_one_fixed_branch():
+    workflow = load(SOURCES)
+    job = workflow["jobs"]["pull-request"]
+    for step in job["steps"]:
+        if "run" in step:
+            assert step["env"]["GH_TOKEN"] == "${{ secrets.SOURCES_PR_TOKEN || github.token }}"
+            assert step["env"].get("BRANCH", "import-sources") == "import-sources"
+    script = "\n".join(s.get("run", "") for s in job["steps"])
+    assert 'git push --force origin "HEAD:refs/heads/$BRANCH"' in script
+    assert 'git config user.name "github-actions[bot]"' in script
+    assert "41898282+github-actions[bot]@users.noreply.github.com" in script
+    assert "gh auth setup-git" in script, "no token written into a URL or into .git/config"
+    # The maintainers learn how to get the checks of the pull request.
+    header = SOURCES.read_text(encoding="utf-8").split("\nname:", 1)[0]
+    assert "SOURCES_PR_TOKEN" in header and "reopens" in header and "github.token" in header
+
+
+def test_readme_mentions_the_sources_workflow():
+    assert ".github/workflows/sources.yml" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 # --- contributor guide and templates ------------------------------------------------

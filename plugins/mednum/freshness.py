@@ -63,7 +63,7 @@ def _has(*names: str) -> _Check:
 
 
 def _site_hours(site: Site, _day: dt.date) -> bool:
-    return "horaires" in site.record or bool(site.stops)
+    return "horaires" in site.record or any(stop.hours for stop in site.stops)
 
 
 def _workshop_contact(workshop: Workshop, _day: dt.date) -> bool:

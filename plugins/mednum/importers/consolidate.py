@@ -16,7 +16,7 @@ computes what each record should become; ``refresh`` writes it.
    phone or e-mail; with none, the stops make a record of their own, based at the
    fixed place that shares their phone or e-mail (the organisation that runs them).
 3. **Each field takes the value of the most trusted source** (``confiance`` in
-   ``data/imports/sources.yaml``), then the most recent; services, typologies, national
+   ``data/imports/sources.yaml``), then the most recent, then the most complete row; services, typologies, national
    programmes and support modes add up; the address comes whole from one row; the
    Pass numérique is taken if any source says so; ``date_maj`` is the most recent date
    of the data; ``source`` names every contributing source with the date of its data.
@@ -69,9 +69,15 @@ class Row:
 
     @property
     def priority(self) -> tuple:
-        """Most trusted first, then most recent, then the order of sources.yaml."""
+        """Most trusted first, then most recent, then the most complete, then sources.yaml's order."""
         date = self.record.get("date_maj", "")
-        return (-self.source.confiance, _negated(date), self.rank, self.candidate.key)
+        # What people need most counts most: a way to reach the place, its hours.
+        filled = sum(
+            3 if name in ("telephone", "courriels", "horaires") else 1
+            for name, value in self.record.items()
+            if value not in (None, "", [])
+        )
+        return (-self.source.confiance, _negated(date), -filled, self.rank, self.candidate.key)
 
     def describe(self) -> str:
         r = self.record

@@ -104,7 +104,7 @@ def markdown_summary(summary: Summary, changed_files: list[str]) -> str:
         out.append("")
     if summary.deleted:
         out += ["### Supprimées à la main, pas recréées", ""]
-        out += [f"- `{ident}`" for ident in summary.deleted]
+        out += _limited([f"- `{ident}`" for ident in summary.deleted])
         out.append("")
     out.append(
         "Fichiers modifiés : "
