@@ -10,6 +10,7 @@ what sources change — a row gone, new hours — and check what the next merge 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -433,3 +434,31 @@ def test_the_2022_and_2024_lists_are_both_read(tmp_path, capsys):
         ]
         assert cli.main(args) == 0
         assert len(records(other)) == 49
+
+
+def test_download_of_every_source(project, capsys):
+    """The weekly job's path, with local files standing for the servers (file:// addresses)."""
+    urls = {
+        "france-services": SOURCES / "liste-fs-20240801.csv",
+        "herault": ROOT / "tests" / "fixtures" / "imports" / "herault-lieux-numeriques-exemple.csv",
+        "national": SOURCES / "lieux-mediation-numerique-exemple.csv",
+        "rhinocc": SOURCES / "rhinocc-inclusion-dataset-geocoded.csv",
+    }
+    sources = project / "imports" / "sources.yaml"
+    lines = []
+    current = None
+    for line in sources.read_text(encoding="utf-8").splitlines():
+        if line.startswith("- nom: "):
+            current = line.split(": ", 1)[1]
+        if line.startswith("  telechargement: "):
+            line = f"  telechargement: {urls[current].as_uri()}"
+        lines.append(line)
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.sources_main(["refresh", "--download", "--data", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "france-services : 58 lignes du département (liste-fs-20240801.csv, données du 2024-08-01)" in out
+    assert re.search(
+        r"herault : \d+ lignes du département \(herault-lieux-numeriques-exemple\.csv\)", out
+    )
+    assert store.read_snapshot(project, "herault").file == "herault-lieux-numeriques-exemple.csv"

@@ -120,10 +120,15 @@ def _sources_parser() -> argparse.ArgumentParser:
 # --- reading one source -------------------------------------------------------------------
 
 
-def convert(source: SourceDef, path: Path, data_dir: Path, date: str | None = None) -> Snapshot:
+def convert(
+    source: SourceDef, path: Path, data_dir: Path, date: str | None = None, served: str | None = None
+) -> Snapshot:
     """The rows of ``path`` as a snapshot of ``source``; ``ImportFileError`` if unusable.
 
-    Row problems are printed (``fichier:ligne: …``) and kept in the snapshot.
+    ``date``: the date of the data given by a person (``--date``); ``served``: the date the
+    server gave the downloaded file (Last-Modified), used when neither the person, the
+    source's settings nor the file name give one. Row problems are printed
+    (``fichier:ligne: …``) and kept in the snapshot.
     """
     shape = recognise(path, source.format)
     # The France Services list can be read without reference data (no département filter then).
@@ -136,10 +141,12 @@ def convert(source: SourceDef, path: Path, data_dir: Path, date: str | None = No
             raise ImportFileError(f"date « {date} » invalide : AAAA-MM-JJ attendu") from None
     date = date or source.date or None
     if shape.format == "france-services":
+        if date is None and not france_services.dated_name(path):
+            date = served
         result = france_services.read(path, date, reference)
         date = france_services.list_date(path, date)
     elif shape.format == "rhinocc":
-        result = rhinocc.read(path, reference, default_date=date)
+        result = rhinocc.read(path, reference, default_date=date or served)
     elif shape.format == "herault":
         result = herault.read(path, reference)
     else:
@@ -200,7 +207,7 @@ def download(source: SourceDef, folder: Path) -> tuple[Path, str | None]:
         target = folder / name
     target.write_bytes(data)
     date = None
-    if modified and source.format != "france-services":
+    if modified:
         try:
             date = parsedate_to_datetime(modified).date().isoformat()
         except (TypeError, ValueError):
@@ -370,16 +377,16 @@ def sources_main(argv: Sequence[str] | None = None) -> int:
             with tempfile.TemporaryDirectory(prefix="mednum-sources-") as tmp:
                 for source in sources:
                     if args.download:
-                        path, date = download(source, Path(tmp))
+                        path, served = download(source, Path(tmp))
                     else:
-                        path, date = files.get(source.nom), None
+                        path, served = files.get(source.nom), None
                         if path is None:
                             print(
                                 f"{source.nom} : pas de fichier dans {args.folder} : ses lignes de la dernière "
                                 "fois sont gardées."
                             )
                             continue
-                    updates[source.nom] = convert(source, path, args.data, date)
+                    updates[source.nom] = convert(source, path, args.data, served=served)
         return apply(args.data, args.schemas, updates, args.summary)
     except ImportFileError as error:
         print(f"Erreur : {error}", file=sys.stderr)

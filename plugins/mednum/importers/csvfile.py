@@ -13,7 +13,9 @@ from pathlib import Path
 
 from . import ImportFileError, RowProblem
 
-MAX_BYTES = 20 * 1024 * 1024  # the national lists are ~1 MB; anything far bigger is a mistake
+# The France Services list is ~1 MB; the national consolidated file of every place in France
+# tens of MB. Far bigger is a mistake (or not a list of places).
+MAX_BYTES = 200 * 1024 * 1024
 
 
 def read_text(path: Path) -> str:

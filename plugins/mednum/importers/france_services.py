@@ -110,6 +110,11 @@ class HoursError(ValueError):
     """An opening-hours cell that cannot be read; the message is French."""
 
 
+def dated_name(path: Path) -> bool:
+    """The file's name gives the list's date (``liste-fs-AAAAMMJJ.csv``)."""
+    return bool(_DATED_NAME.search(Path(path).name))
+
+
 def list_date(path: Path, date_maj: str | None) -> str:
     """The date of the list: given, else read from ``liste-fs-AAAAMMJJ.csv``."""
     if date_maj is None:
