@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DATE, DEMO_CONF, Project, ROOT, demo_options
-from mednum.catalogue import LoadOptions, load_catalogue
+from conftest import BUILD_DATE, DEMO_CONF, ROOT, Project, demo_options
+from mednum.catalogue import load_catalogue
 from mednum.exports import national_csv as ncsv
 from mednum.exports import write_exports
 from mednum.importers import national

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from conftest import BUILD_DATE, ROOT, SITES, WORKSHOPS, demo_options
+from conftest import BUILD_DATE, SITES, WORKSHOPS, demo_options
 from mednum import freshness
 from mednum.cli import main
 
@@ -143,7 +143,7 @@ def test_cli_errors_without_traceback(project, monkeypatch, capsys):
 
 
 def test_bundled_catalogue_report_runs():
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     catalogue, problems = load_catalogue(demo_options(BUILD_DATE))
     assert catalogue is not None, problems.text()

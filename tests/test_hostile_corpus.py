@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import BUILD_DATE, DEMO_CONF, HEADERS, Project, ROOT, SITES, TRAININGS, WORKSHOPS
+from conftest import BUILD_DATE, DEMO_CONF, HEADERS, SITES, TRAININGS, WORKSHOPS, Project
 
 # What an attacker puts in any text: a script, an event attribute, a javascript: link.
 MARK = "mn-xss"

@@ -32,7 +32,7 @@ def built(tmp_path_factory) -> Path:
 def catalogue():
     import datetime as dt
 
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)

@@ -10,7 +10,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from conftest import DEMO_CONF, ROOT, build_bundled_site, demo_options
+from conftest import DEMO_CONF, build_bundled_site, demo_options
 from mednum import search
 from mednum.build import build_site
 
@@ -193,7 +193,7 @@ def test_filter_values_are_sorted(built):
 def catalogue():
     import datetime as dt
 
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)

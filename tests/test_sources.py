@@ -458,7 +458,5 @@ def test_download_of_every_source(project, capsys):
     assert cli.sources_main(["refresh", "--download", "--data", str(project)]) == 0
     out = capsys.readouterr().out
     assert "france-services : 58 lignes du département (liste-fs-20240801.csv, données du 2024-08-01)" in out
-    assert re.search(
-        r"herault : \d+ lignes du département \(herault-lieux-numeriques-exemple\.csv\)", out
-    )
+    assert re.search(r"herault : \d+ lignes du département \(herault-lieux-numeriques-exemple\.csv\)", out)
     assert store.read_snapshot(project, "herault").file == "herault-lieux-numeriques-exemple.csv"

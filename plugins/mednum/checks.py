@@ -154,9 +154,13 @@ class Checker:
             )
         if "horaires" not in r and not itinerant:
             self._warning(src, i, (), "horaires non renseignés")
-        elif isinstance(stops, list) and stops and "horaires" not in r:
-            if not any(isinstance(s, dict) and "horaires" in s for s in stops):
-                self._warning(src, i, ("x_arrets",), "jours de passage des arrêts non renseignés (horaires)")
+        elif (
+            isinstance(stops, list)
+            and stops
+            and "horaires" not in r
+            and not any(isinstance(s, dict) and "horaires" in s for s in stops)
+        ):
+            self._warning(src, i, ("x_arrets",), "jours de passage des arrêts non renseignés (horaires)")
         if "x_accessibilite" not in r:
             self._warning(src, i, (), "accessibilité du lieu non renseignée (x_accessibilite)")
         if not any(k in r for k in ("telephone", "courriels", "site_web")):

@@ -7,7 +7,6 @@ from open data; this module only reads them.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,7 +70,7 @@ class Reference:
         object.__setattr__(self, "_by_name", by_name)
         object.__setattr__(self, "_area", Area(self.outline))
         codes = sorted(self.communes)
-        prefix = os.path.commonprefix([codes[0], codes[-1]]) if codes else ""
+        prefix = _common_prefix(codes[0], codes[-1]) if codes else ""
         object.__setattr__(self, "_prefix", prefix[:3] if len(prefix) >= 2 else prefix)
 
     @property
@@ -92,6 +91,13 @@ class Reference:
     def contains(self, lat: float, lon: float) -> bool:
         """Inside the outline of Hérault."""
         return self._area.contains(lat, lon)
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
 
 
 def _read(path: Path):

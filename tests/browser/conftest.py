@@ -254,7 +254,7 @@ SHELL = """<!doctype html>
 
 @pytest.fixture(scope="session")
 def catalogue():
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)

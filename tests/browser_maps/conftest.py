@@ -176,7 +176,7 @@ def watch(page) -> list[str]:
 def catalogue_sites():
     import datetime as dt
 
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, report = load_catalogue(options)
@@ -188,7 +188,7 @@ def catalogue_sites():
 def catalogue_workshops():
     import datetime as dt
 
-    from mednum.catalogue import LoadOptions, load_catalogue
+    from mednum.catalogue import load_catalogue
 
     options = demo_options(dt.date.fromisoformat(BUILD_DATE))
     catalogue, _ = load_catalogue(options)
