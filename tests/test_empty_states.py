@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from html_tree import Element, parse_html
 from pypdf import PdfReader
 
 from conftest import DEMO_CONF, SITES, Project
@@ -59,65 +57,6 @@ BUS = """\
       code_insee: "34304"
       adresse: Parking de la salle des fêtes
 """
-
-
-# A small HTML tree (test_site_build.py has a fuller one, but importing it reads the bundled data).
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass(eq=False, repr=False)
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    line: int
-    children: list[Element | str] = field(default_factory=list)
-
-    def iter(self, *tags: str) -> Iterator[Element]:
-        """This element and its descendants in document order (only those named, if tags)."""
-        if not tags or self.tag in tags:
-            yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter(*tags)
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    def find_class(self, name: str) -> list[Element]:
-        return [e for e in self.iter() if name in e.classes]
-
-    @property
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text for c in self.children)
-
-
-class TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack = [Element("#document", {}, 0)]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs), self.getpos()[0])
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(html: str) -> Element:
-    builder = TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.stack[0]
 
 
 def build(project: Project, out: Path, **settings) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_site_build import parse_html
+from html_tree import parse_html
 
 from conftest import ROOT
 from mednum.build import build_site

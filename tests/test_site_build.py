@@ -16,14 +16,13 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+from html_tree import Element, parse_html
 
 from conftest import DEMO, DEMO_CONF, REFERENCE, ROOT
 from mednum.build import build_site
@@ -61,82 +60,7 @@ def tree_differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------------
-# A small HTML tree on the standard library's parser
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass(eq=False, repr=False)
-class Element:
-    tag: str
-    attrs: dict[str, str | None]
-    line: int
-    parent: Element | None = None
-    children: list[Element | str] = field(default_factory=list)
-    attr_names: list[str] = field(default_factory=list)  # in source order, repeats kept
-
-    def iter(self, *tags: str) -> Iterator[Element]:
-        """This element and its descendants in document order (only those named, if tags)."""
-        stack = [self]
-        while stack:
-            element = stack.pop()
-            if not tags or element.tag in tags:
-                yield element
-            stack.extend(c for c in reversed(element.children) if isinstance(c, Element))
-
-    def find_class(self, name: str) -> list[Element]:
-        return [e for e in self.iter() if name in e.classes]
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    @property
-    def text(self) -> str:
-        parts = [c if isinstance(c, str) else c.text for c in self.children]
-        return "".join(parts)
-
-    def ancestors(self) -> Iterator[Element]:
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
-
-
-class TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {}, 0)
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(
-            tag, dict(attrs), self.getpos()[0], self.stack[-1], attr_names=[n for n, _ in attrs]
-        )
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(text: str) -> Element:
-    builder = TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
+# The HTML tree: tests/html_tree.py
 
 
 # --------------------------------------------------------------------------------------------------

@@ -51,6 +51,28 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+class RowKeys:
+    """Rows told apart by their key in the source (``id_fs``, ``n_ref``, ``code_service``).
+
+    A second row with a key already read is reported and skipped: one row, one place.
+    """
+
+    def __init__(self, column: str):
+        self.column = column
+        self.seen: dict[str, int] = {}
+
+    def repeated(self, key: str, line: int, problems: list[RowProblem]) -> bool:
+        if key in self.seen:
+            problems.append(
+                RowProblem(
+                    line, f"ligne en double ({self.column} {key} déjà lu ligne {self.seen[key]}) : ignorée"
+                )
+            )
+            return True
+        self.seen[key] = line
+        return False
+
+
 def read_table(
     path: Path, delimiter: str, required: Iterable[str], expected: str
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RowProblem]]:

@@ -42,7 +42,7 @@ from pathlib import Path
 from ..french import phone_to_e164, slugify
 from ..reference import Reference
 from . import SITE_FIELDS, Candidate, ImportFileError, RowProblem
-from .csvfile import read_table
+from .csvfile import RowKeys, read_table
 from .shapes import FRANCE_SERVICES_2022, FRANCE_SERVICES_2024, Shape, recognise
 
 KIND = "france-services"
@@ -146,16 +146,12 @@ def read(path: str | Path, date_maj: str | None = None, reference: Reference | N
     result = MappedResult(problems=problems)
     converted: list[tuple[int, dict, str]] = []
     keys: dict[int, str] = {}
-    seen: dict[str, int] = {}
+    read_keys = RowKeys("id_fs")
     for line, raw in rows:
         row = {name: (value or "").strip() for name, value in raw.items()}
         key = row.get("id_fs") or f"ligne-{line}"
-        if key in seen:
-            result.problems.append(
-                RowProblem(line, f"ligne en double (id_fs {key} déjà lu ligne {seen[key]}) : ignorée")
-            )
+        if read_keys.repeated(key, line, result.problems):
             continue
-        seen[key] = line
         record, messages = convert_row(row, date_maj, shape, reference, result)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:

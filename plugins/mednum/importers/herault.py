@@ -121,6 +121,7 @@ from pathlib import Path
 from ..french import phone_to_e164, slugify
 from ..reference import Reference
 from . import Candidate, RowProblem
+from .csvfile import RowKeys
 from .france_services import _unique_ids, clean_comment
 from .national import (
     _EMAIL,
@@ -402,19 +403,13 @@ def read(path: str | Path, reference: Reference) -> HeraultResult:
     result = HeraultResult(problems=problems)
     converted: list[tuple[int, dict, str]] = []
     keys: dict[int, tuple[str, str | None]] = {}
-    seen: dict[str, int] = {}
+    read_keys = RowKeys("code_service")
     for line, raw in rows:
         row = {name: clean(raw.get(name) or "") for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
         row["infos_complementaires"] = raw.get("infos_complementaires") or ""
         code = row["code_service"] or f"ligne-{line}"
-        if code in seen:
-            result.problems.append(
-                RowProblem(
-                    line, f"ligne en double (code_service {code} déjà lu ligne {seen[code]}) : ignorée"
-                )
-            )
+        if read_keys.repeated(code, line, result.problems):
             continue
-        seen[code] = line
         record, messages = convert_row(row, reference, result, line)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if record is not None:

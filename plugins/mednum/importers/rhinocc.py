@@ -51,7 +51,7 @@ from ..french import phone_to_e164, slugify
 from ..geo import haversine_km
 from ..reference import Reference
 from . import Candidate, RowProblem
-from .csvfile import read_table
+from .csvfile import RowKeys, read_table
 from .france_services import HoursError, opening_hours
 from .national import (
     _EMAIL,
@@ -162,19 +162,15 @@ def read(path: str | Path, reference: Reference, default_date: str | None = None
     path = Path(path)
     _, rows, problems = read_table(path, RHINOCC.delimiter, RHINOCC.required, RHINOCC.label)
     result = MappedResult(problems=problems)
-    seen: dict[str, int] = {}
+    read_keys = RowKeys("n_ref")
     for line, raw in rows:
         row = {name: (value or "").replace("\u00a0", " ").strip() for name, value in raw.items()}
         if row["departement"].zfill(2) != reference.department_prefix:
             result.outside += 1
             continue
         key = row["n_ref"] or f"ligne-{line}"
-        if key in seen:
-            result.problems.append(
-                RowProblem(line, f"ligne en double ({key} déjà lu ligne {seen[key]}) : ignorée")
-            )
+        if read_keys.repeated(key, line, result.problems):
             continue
-        seen[key] = line
         candidate, messages = convert_row(row, reference, result, line, default_date)
         result.problems.extend(RowProblem(line, message) for message in messages)
         if candidate is not None:
