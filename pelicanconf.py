@@ -51,6 +51,13 @@ CATALOGUE_SCHEMAS_PATH = str(ROOT / "schemas")
 CATALOGUE_PUBLIC_URL = "https://numerique.herault.example"
 CATALOGUE_CONTACT_EMAIL = "numerique@herault.example"
 CATALOGUE_REPOSITORY_URL = "https://github.com/herault/catalogue-mediation-numerique"
+# Legal notice and accessibility statement (content/pages/, plugins/mednum/legal.py): empty here,
+# the pages say « non renseigné »; publishconf.py refuses to build until they are filled.
+CATALOGUE_PUBLICATION_DIRECTOR = ""  # "Prénom Nom, fonction"
+CATALOGUE_HOST = ""  # "Nom de l'hébergeur\nAdresse\nCode postal Ville\nTéléphone"
+CATALOGUE_POSTAL_ADDRESS = ""  # "Service…\nHôtel du Département…\n34087 Montpellier Cedex 4"
+CATALOGUE_CODE_LICENSE = ""  # "EUPL 1.2", for example
+CATALOGUE_ACCESSIBILITY_PLAN_URL = ""  # the Département's multi-year accessibility plan (https://…)
 
 THEME_TEMPLATES_OVERRIDES = [str(ROOT / "theme" / "components")]
 THEME_STATIC_PATHS: list[str] = []  # the plugin writes the theme's assets itself (bundled CSS)

@@ -113,6 +113,8 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
     } <= set(maps)
     assert kinds == {
         "home": 1,
+        "communes-az": 1,
+        "postal-codes": 1,
         "site": 2,
         "commune": 341,
         "epci": 17,

@@ -188,7 +188,18 @@ PAGEFIND_UNUSED = ("pagefind-ui", "pagefind-modular-ui", "pagefind-component-ui"
 # --------------------------------------------------------------------------------------------------
 # Page types
 
-LIST_TYPES = ("home", "commune", "epci", "need", "need-filter", "agenda", "trainings", "search")
+LIST_TYPES = (
+    "home",
+    "commune",
+    "epci",
+    "need",
+    "need-filter",
+    "agenda",
+    "trainings",
+    "search",
+    "communes-az",
+    "postal-codes",
+)
 BUDGETS_KB = {"site": 14, **{kind: 40 for kind in LIST_TYPES}}
 CSS_BUDGET_KB = 8
 MAP_BUDGET_KB = 120  # a map page with everything it loads: HTML, CSS, scripts, GeoJSON
@@ -214,6 +225,9 @@ def page_type(path: str) -> str:
         "formations/index.html": "trainings",
         "brochures/index.html": "brochures",
         "static/ouvert.js": "script",
+        "static/commune.js": "finder-script",
+        "communes/index.html": "communes-az",
+        "codes-postaux/index.html": "postal-codes",
         "static/carte.js": "map-link-script",
         "static/carte-leaflet.js": "map-helpers-script",
         "static/recherche.js": "search-script",
@@ -289,6 +303,9 @@ EXPECTED_COUNTS = {
     "favicon": 1,
     "css": 1,
     "script": 1,
+    "finder-script": 1,
+    "communes-az": 1,
+    "postal-codes": 1,
     "map-link-script": 1,
     "map-helpers-script": 1,
     "search-script": 1,
@@ -611,6 +628,7 @@ def script_problems(path: str, doc: Element) -> list[str]:
     * ``/static/carte.js``, which turns « Afficher la carte » links into a button, on a page
       with such a link (and on every such page);
     * ``/static/recherche.js`` on the search page;
+    * ``/static/commune.js``, the commune finder, on a page with its result area (home, A–Z page);
     * on a map page (``carte/…``): Leaflet, then the marker-cluster plugin when the page has its
       stylesheet, then the page's own ``map.js``, in this order (deferred scripts run in order).
 
@@ -645,10 +663,13 @@ def script_problems(path: str, doc: Element) -> list[str]:
         elif src == "/static/recherche.js":
             if path != "recherche/index.html":
                 problems.append(f"line {s.line}: recherche.js on another page than the search page")
+        elif src == "/static/commune.js":
+            if not doc.find_class("mn-finder__result"):
+                problems.append(f"line {s.line}: commune.js on a page without the commune finder")
         else:
             problems.append(
                 f"line {s.line}: <script src={src!r}> (only /static/ouvert.js, /static/carte.js, "
-                "/static/recherche.js, and on map pages Leaflet and their map.js, allowed)"
+                "/static/recherche.js, /static/commune.js, and on map pages Leaflet and their map.js, allowed)"
             )
     if has_map_link and "/static/carte.js" not in srcs:
         problems.append("map link without carte.js")
@@ -838,8 +859,10 @@ def test_weight_budget(site):
 
     if css_gz > CSS_BUDGET_KB * KB:
         problems.append(f"CSS {css_gz / KB:.1f} KB > {CSS_BUDGET_KB} KB")
-    # Every script is an enhancement: the badge, the map button, the search, the maps, Pagefind.
+    # Every script is an enhancement: the badge, the map button, the search, the maps, Pagefind,
+    # the commune finder.
     allowed_js = {"static/ouvert.js", "static/carte.js", "static/carte-leaflet.js", "static/recherche.js"}
+    allowed_js |= {"static/commune.js"}
     allowed_js |= {u.lstrip("/") for u in VENDOR_JS} | {"pagefind/pagefind.js", "pagefind/pagefind-worker.js"}
     allowed_js |= {p for p in js if page_type(p) == "map-script"}
     unexpected = [p for p in js if p not in allowed_js]
@@ -856,13 +879,15 @@ def test_no_javascript_needed_for_core_tasks(site):
 
     * The open-now badge (ouvert.js) works from the hours table, which is in the HTML.
     * « Afficher la carte » (carte.js) is a link to the map page: it works without the script.
+    * The commune finder (commune.js): without it the form opens the A–Z page, which says how to
+      choose (tests/browser/test_commune_finder.py); « Près de chez moi » is hidden in the HTML.
     * The search page (recherche.js, Pagefind) keeps its form hidden and offers, in the HTML,
       the links to browse by commune and by need.
     * A map needs JavaScript; it is not a core page. Its text alternative is the list of the
       same places, with their addresses, on the page it links back to (see test_map_pages).
     """
     problems = []
-    core_scripts = {"/static/ouvert.js", "/static/carte.js"}
+    core_scripts = {"/static/ouvert.js", "/static/carte.js", "/static/commune.js"}
     for path in site.html_pages:
         doc = site.tree(path)
         kind = page_type(path)
@@ -1126,8 +1151,9 @@ def test_example_records_are_marked(site):
     for path in sorted(site.html_pages):
         for li in site.tree(path).iter("li"):
             href = first_link(li)
-            if href not in examples or path.startswith(href.lstrip("/")):
-                # Not a record, or the breadcrumb of the record's own sub-page (which has the notice).
+            if href not in examples or path.removeprefix("carte/").startswith(href.lstrip("/")):
+                # Not a record, or the breadcrumb of the record's own sub-page (which has the notice)
+                # or map (whose title says « exemple, lieu fictif »: checked below).
                 continue
             entries[href.split("/")[1], examples[href]] += 1
             tagged = has_example_tag(li)
@@ -1221,7 +1247,16 @@ def test_agenda_drops_past_sessions(site, later_site):
         counts[date] = len(sessions)
         problems += [f"{date}: {p}" for p in week_problems]
         problems += [f"{date}: past session {s} on the agenda" for s in sessions if s.date() < today]
-        if sessions != sorted(sessions):
+        # One entry per workshop and week (theme/components/session-list): its dates in order, the
+        # entries in the order of their first dates.
+        entries = [
+            [dt.datetime.fromisoformat(t.attrs["datetime"]) for t in li.iter("time")]
+            for li in next(built.tree("ateliers/index.html").iter("main")).find_class("mn-session")
+        ]
+        firsts = [times[0] for times in entries if times]
+        if sorted(sessions) != sorted(t for times in entries for t in times):
+            problems.append(f"{date}: sessions outside the workshop entries")
+        if any(times != sorted(times) for times in entries) or firsts != sorted(firsts):
             problems.append(f"{date}: sessions not in date order")
         # No past session anywhere else either (home, places, communes, territories): every page
         # of the main build, the home page of the later one.

@@ -11,6 +11,9 @@ def register() -> None:
     from pelican import signals
 
     from .generator import add_jinja_filters, get_generators
+    from .legal import check_on_init, fill_legal_info
 
     signals.initialized.connect(add_jinja_filters)
+    signals.initialized.connect(check_on_init)
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(fill_legal_info)

@@ -46,5 +46,6 @@ def write_assets(theme: Path, output: Path, assets: Assets) -> None:
     target = output / assets.css_file
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(assets.css, encoding="utf-8")
-    shutil.copyfile(theme / "static" / "ouvert.js", output / "static" / "ouvert.js")
+    for script in ("ouvert.js", "commune.js"):
+        shutil.copyfile(theme / "static" / script, output / "static" / script)
     shutil.copyfile(theme / "static" / "favicon.svg", output / "favicon.svg")

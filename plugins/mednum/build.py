@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import buildstamp
 from .errors import CatalogueInvalid
+from .legal import LegalInfoMissing, check_legal_info
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
 from .render import default_processes, fork_context, worker_pool
@@ -51,6 +52,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         settings = read_settings(
             str(settings_path), override={**(override or {}), "OUTPUT_PATH": str(staging)}
         )
+        check_legal_info(settings)  # a publication build without its legal information: before the work
         cache = buildstamp.cache_dir(settings)
         previous = buildstamp.read_stamp(cache, output) if not force else buildstamp.Stamp(str(output))
         try:
@@ -80,7 +82,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         print(f"Erreur : recherche : {exc}", file=sys.stderr)
         print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)
         return 1
-    except (PdfError, MapError) as exc:
+    except (PdfError, MapError, LegalInfoMissing) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : {exc}", file=sys.stderr)
         print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)

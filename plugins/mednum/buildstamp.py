@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .rgaa import GRILLE
 from .settings import build_date, reference_path, resolve_path
 
 STAMP_VERSION = 1
@@ -77,6 +78,7 @@ def input_folders(settings: dict) -> dict[str, Path]:
         "content": Path(settings.get("PATH", ".")).resolve(),
         "theme": Path(settings.get("THEME", ".")).resolve(),
         "plugin": Path(__file__).resolve().parent,
+        "rgaa": GRILLE.parent,  # the accessibility statement's figures
     }
     for extra in settings.get("THEME_TEMPLATES_OVERRIDES", []):
         folders[f"templates:{extra}"] = Path(extra).resolve()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -131,6 +132,33 @@ def label_for(value: str, table: str) -> str:
     return vocab.label(getattr(vocab, table), value)
 
 
+@dataclass(frozen=True)
+class WorkshopDates:
+    """One workshop of a list of sessions, with its dates in that list."""
+
+    workshop: object  # model.Workshop
+    occurrences: tuple  # pages.Occurrence, in the order of the list (time order)
+    later: int  # the workshop's sessions after the last one listed (a list cut short, other weeks)
+
+
+def group_by_workshop(occurrences) -> list[WorkshopDates]:
+    """Sessions as one entry per workshop, in the order of each workshop's first session.
+
+    A permanence held every Monday is one heading with its dates under it, not one heading a
+    date. ``occurrences`` are the sorted ``Occurrence`` lists of plugins/mednum/pages.py.
+    """
+    groups: dict[str, list] = {}
+    for occurrence in occurrences:
+        groups.setdefault(occurrence.workshop.id, []).append(occurrence)
+    result = []
+    for listed in groups.values():
+        workshop = listed[0].workshop
+        last = max(o.session.start for o in listed)
+        later = sum(1 for s in workshop.sessions if s.start > last)
+        result.append(WorkshopDates(workshop, tuple(listed), later))
+    return result
+
+
 FILTERS = {
     "date_fr": french.format_date,
     "date_short_fr": french.format_date_short,
@@ -152,6 +180,7 @@ FILTERS = {
     "join_fr": join_fr,
     "plural": plural,
     "label": label_for,
+    "group_by_workshop": group_by_workshop,
     "fromiso": dt.date.fromisoformat,
     "qr": qr_svg,
     "a_place": french.a_place,

@@ -2,8 +2,10 @@
 
 Each map is a page of its own under ``carte/`` (the département, each EPCI, each commune,
 each help point), meant to be shown in an iframe by ``static/carte.js`` when the person
-presses « Afficher la carte » and reachable without JavaScript through the same link. The
-pages of the catalogue keep their list of places with addresses: the map is an extra.
+presses « Afficher la carte » and reachable without JavaScript through the same link: on its
+own, a page of the site (header, menu, footer: ``catalogue/map.html`` extends ``base.html``);
+in the iframe, the map alone. The pages of the catalogue keep their list of places with
+addresses: the map is an extra.
 
 What Folium writes is reshaped so that the page stays ours and the build reproducible:
 
@@ -12,8 +14,10 @@ What Folium writes is reshaped so that the page stays ours and the build reprodu
   Leaflet and marker-cluster files copied from ``node_modules`` into ``static/vendor/``
   with their licences (:func:`write_vendor_assets`);
 * the map's script goes to a ``map.js`` file next to the page (no inline script); what every
-  map calls (French labels for Leaflet's controls, focus handling for popups, markers from
-  GeoJSON) is in one shared file, ``static/carte-leaflet.js``;
+  map calls (French labels for Leaflet's controls, a metric scale, Space on what is announced
+  as a button, focus handling for clusters and popups, animations off under
+  ``prefers-reduced-motion``, markers from GeoJSON) is in one shared file,
+  ``static/carte-leaflet.js``;
 * Folium renders each shape of map once, with sentinel values, and each map gets its own
   values in their place (:func:`render_map`): element ids derived from the map's address,
   not random; centre, bounds, title and markers;
@@ -289,16 +293,19 @@ def plan_map_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
             specs.append(spec)
             by_url[page.url] = spec
 
+    # A map page on its own is a page of the site: its breadcrumbs are those of the page with
+    # the list of the same places, then that page.
+    crumbs_of = {"": [Crumb("Accueil", "")]}
     for page in pages:
         if page.url in by_url and page.kind in ("home", "site", "commune", "epci"):
             page.context["map_url"] = by_url[page.url].url
             page.context["map_title"] = by_url[page.url].title
+            if page.url:
+                crumbs_of[page.url] = [*page.crumbs, Crumb(page.title, page.url)]
 
     map_pages = []
     for spec in specs:
-        crumbs = [Crumb("Accueil", "")]
-        if spec.back_url:
-            crumbs.append(Crumb(spec.back_label, spec.back_url))
+        crumbs = crumbs_of.get(spec.back_url) or [Crumb("Accueil", ""), Crumb(spec.back_label, spec.back_url)]
         map_pages.append(
             Page("map", spec.url, "catalogue/map", spec.title, crumbs, {"map": spec}, in_sitemap=False)
         )
@@ -377,7 +384,7 @@ mnPlaces({{ this._parent.get_name() }}, {{ this.source|tojson }}, {{ this.groupe
             self.source, self.grouped = source, grouped
 
     class Accessible(MacroElement):
-        """French controls, a name for the map, focus handling for popups (carte-leaflet.js)."""
+        """French controls, a scale, a name for the map, keyboard and focus (carte-leaflet.js)."""
 
         _template = Template(
             """
@@ -423,7 +430,7 @@ def _frame(tiles: Tiles, fit: bool, grouped: bool, zoom: int) -> Frame:
             tiles=None,
             zoom_control=False,
             max_zoom=tiles.max_zoom,
-            control_scale=True,
+            control_scale=False,  # mnAccessible adds it, metric only
         )
         folium.TileLayer(
             # A TileProvider, not the URL: Folium would search xyzservices' catalogue for it.

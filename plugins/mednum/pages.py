@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .french import a_place
+from .french import a_place, slugify
 from .freshness import build_report
 from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
@@ -87,6 +87,10 @@ def url_epci(epci: Epci) -> str:
     return f"territoires/{epci.slug}/"
 
 
+URL_COMMUNES_AZ = "communes/"
+URL_POSTAL_CODES = "codes-postaux/"
+
+
 def url_need(need: Need, flt: Filter | None = None) -> str:
     return f"besoins/{need.slug}/" + (f"{flt.slug}/" if flt else "")
 
@@ -100,6 +104,29 @@ def url_training(training) -> str:
 
 
 HOME = Crumb("Accueil", "")
+
+
+def french_order(name: str) -> tuple[str, str]:
+    """Sort key of French alphabetical order, word by word: accents, case, hyphens and
+    apostrophes ignored (« Saint-Étienne-d'Albagnan » sorts as « saint etienne d albagnan »)."""
+    return (slugify(name).replace("-", " "), name)
+
+
+def communes_by_letter(communes: list[Commune]) -> list[tuple[str, list[Commune]]]:
+    """The communes in French alphabetical order, grouped by first letter (« É » under « E »)."""
+    letters: dict[str, list[Commune]] = defaultdict(list)
+    for commune in sorted(communes, key=lambda c: french_order(c.nom)):
+        letters[french_order(commune.nom)[0][:1].upper()].append(commune)
+    return sorted(letters.items())
+
+
+def communes_by_postal_code(communes: list[Commune]) -> list[tuple[str, list[Commune]]]:
+    """Every postal code in order, with its communes in French alphabetical order."""
+    codes: dict[str, list[Commune]] = defaultdict(list)
+    for commune in sorted(communes, key=lambda c: french_order(c.nom)):
+        for code in commune.codes_postaux:
+            codes[code].append(commune)
+    return sorted(codes.items())
 
 
 def group_by_epci(sites: list[Site], catalogue: Catalogue) -> list[tuple[Epci, list[Site]]]:
@@ -190,6 +217,8 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
         (epci, sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug))
         for epci in sorted(ref.epcis.values(), key=lambda e: e.nom)
     ]
+    all_communes = sorted(ref.communes.values(), key=lambda c: french_order(c.nom))
+    by_postal_code = communes_by_postal_code(all_communes)
     pages.append(
         Page(
             "home",
@@ -199,9 +228,33 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             context={
                 "needs": NEEDS,
                 "communes_by_epci": communes_by_epci,
+                # The commune finder: its list of names and postal codes (the browser completes them).
+                "finder_communes": all_communes,
+                "finder_postal_codes": [code for code, _ in by_postal_code],
                 "next_sessions": all_upcoming[:HOME_WORKSHOPS],
                 "pass_sites": [s for s in catalogue.sites if s.pass_numerique],
             },
+        )
+    )
+    # Two more ways to find one's commune than its intercommunality, which few people know.
+    pages.append(
+        Page(
+            "communes-az",
+            URL_COMMUNES_AZ,
+            "catalogue/communes-az",
+            "Les communes de l'Hérault de A à Z",
+            [HOME],
+            {"letters": communes_by_letter(all_communes), "count": len(all_communes)},
+        )
+    )
+    pages.append(
+        Page(
+            "postal-codes",
+            URL_POSTAL_CODES,
+            "catalogue/codes-postaux",
+            "Les communes de l'Hérault par code postal",
+            [HOME],
+            {"codes": by_postal_code},
         )
     )
 

@@ -43,10 +43,44 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "",
         "Adresse publique du site (https://…), pour les liens de partage, le plan du site et les QR codes.",
     ),
-    "CATALOGUE_CONTACT_EMAIL": ("", "Adresse e-mail qui reçoit les signalements d'erreur."),
+    "CATALOGUE_CONTACT_EMAIL": (
+        "",
+        "Adresse e-mail qui reçoit les signalements d'erreur et d'accessibilité (mentions légales, "
+        "déclaration d'accessibilité).",
+    ),
     "CATALOGUE_REPOSITORY_URL": (
         "",
-        "Adresse du dépôt GitHub des données, pour les liens « Proposer une modification ».",
+        "Adresse du dépôt GitHub des données et du code, pour les liens « Proposer une modification » "
+        "et les mentions légales.",
+    ),
+    "CATALOGUE_PUBLICATION_DIRECTOR": (
+        "",
+        "Nom et fonction du directeur ou de la directrice de la publication (mentions légales).",
+    ),
+    "CATALOGUE_HOST": (
+        "",
+        "Nom, adresse postale et téléphone de l'hébergeur du site (mentions légales), une ligne par "
+        "ligne d'adresse.",
+    ),
+    "CATALOGUE_POSTAL_ADDRESS": (
+        "",
+        "Adresse postale du service responsable du site, pour écrire au sujet de l'accessibilité "
+        "(déclaration d'accessibilité), une ligne par ligne d'adresse.",
+    ),
+    "CATALOGUE_CODE_LICENSE": (
+        "",
+        "Licence du code du site (mentions légales), par exemple « EUPL 1.2 ».",
+    ),
+    "CATALOGUE_ACCESSIBILITY_PLAN_URL": (
+        "",
+        "Adresse du schéma pluriannuel de mise en accessibilité numérique du Département et de son plan "
+        "d'actions de l'année (déclaration d'accessibilité).",
+    ),
+    "CATALOGUE_REQUIRE_LEGAL_INFO": (
+        False,
+        "Refuser de construire le site tant qu'une information des mentions légales ou de la "
+        "déclaration d'accessibilité est vide ou garde une valeur d'exemple (.example) : "
+        "publishconf.py l'active. Sinon les pages affichent « non renseigné ».",
     ),
     "CATALOGUE_PDF_BROCHURES": (
         False,

@@ -75,6 +75,8 @@ NEEDS = (
 )
 NEED_BY_VALUE = {n.value: n for n in NEEDS}
 NEED_BY_SLUG = {n.slug: n for n in NEEDS}
+# A need's slug is also the name of its pictogram (theme/components/icon/): `value|label("NEED_SLUGS")`.
+NEED_SLUGS = {n.value: n.slug for n in NEEDS}
 
 PUBLICS = {
     "Jeunes": "les jeunes",
@@ -123,9 +125,9 @@ TYPOLOGIES = {
     "CIAS": "Centre intercommunal d'action sociale (CIAS)",
     "CS": "Centre social",
     "CSC": "Centre socioculturel",
-    "EPN": "Espace public numérique",
-    "TIERS_LIEUX": "Tiers-lieu",
-    "FABLAB": "Fablab",
+    "EPN": "Espace public numérique (ordinateurs en libre accès)",
+    "TIERS_LIEUX": "Tiers-lieu (lieu partagé de travail et d'activités)",
+    "FABLAB": "Fablab (atelier de fabrication numérique)",
     "RFS": "France Services",
     "MUNI": "Mairie",
     "EPCI": "Intercommunalité",

@@ -38,6 +38,8 @@ PAGES = {
     "site-mediatheque": "lieux/exemple-mediatheque-lodeve/",
     "commune-with-sites": "communes/lodeve/",
     "commune-without-sites": "communes/agel/",
+    "communes-az": "communes/",
+    "postal-codes": "codes-postaux/",
     "epci": "territoires/cc-lodevois-et-larzac/",
     "need": "besoins/demarches-en-ligne/",
     "need-filter": "besoins/demarches-en-ligne/pass-numerique/",

@@ -37,6 +37,8 @@ def test_content_is_all_there_without_javascript(browser, base_url, url):
     with open_page(browser) as page:
         page.clock.set_fixed_time("2026-11-23T10:00:00+01:00")
         page.goto(base_url + url)
+        # Controls only a script can run (« Près de chez moi ») are hidden without it: set aside.
+        page.evaluate("() => document.querySelectorAll('[data-js-only]').forEach(e => e.remove())")
         with_js = page.evaluate(MAIN_TEXT)
         badge = visible_badge(page)
     # The only difference JavaScript makes is the badge.

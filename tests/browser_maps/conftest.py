@@ -5,6 +5,7 @@ answered locally (tiles get a tiny PNG; the hosts asked are recorded)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import gzip
 import http.server
@@ -124,10 +125,11 @@ class Traffic:
         return total
 
 
-@pytest.fixture
-def traffic_page(browser, maps_url):
-    """A fresh context and page whose requests outside the site are recorded and answered locally."""
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+@contextlib.contextmanager
+def traffic_context(browser, maps_url: str, **options):
+    """A fresh context and page whose requests outside the site are recorded and answered locally
+    (``options``: more context options, such as ``reduced_motion``)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **options)
     context.set_default_timeout(15_000)
     traffic = Traffic(maps_url.rstrip("/"))
 
@@ -146,6 +148,13 @@ def traffic_page(browser, maps_url):
         yield page, traffic
     finally:
         context.close()
+
+
+@pytest.fixture
+def traffic_page(browser, maps_url):
+    """A fresh context and page whose requests outside the site are recorded and answered locally."""
+    with traffic_context(browser, maps_url) as opened:
+        yield opened
 
 
 def run_axe(frame, tags: list[str] | None = None) -> list[dict]:

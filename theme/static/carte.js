@@ -1,6 +1,7 @@
 /* « Afficher la carte » : the link to a map page becomes a button that shows the map in an
    iframe on this page. Nothing of the map is downloaded before the button is pressed; without
-   JavaScript the link opens the map page. The list of places stays on the page. */
+   JavaScript the link opens the map page. The list of places stays on the page. In the iframe,
+   #mn-cadre asks the map page for the map alone, without the site's header and footer. */
 (function () {
   "use strict";
   var links = document.querySelectorAll("a.mn-map-link");
@@ -13,7 +14,7 @@
     button.addEventListener("click", function () {
       if (!frame) {
         frame = document.createElement("iframe");
-        frame.src = link.href;
+        frame.src = link.href.split("#")[0] + "#mn-cadre";
         frame.title = link.getAttribute("data-title") || "Carte";
         frame.className = "mn-map-frame";
         frame.setAttribute("loading", "eager");

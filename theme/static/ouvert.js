@@ -44,11 +44,13 @@
       if (p[0] <= clock && clock < p[1]) { open = p; }
       else if (!next && p[0] > clock) { next = p; }
     });
+    /* The words go beside the clock pictogram (theme/components/hours/macro.html). */
+    var text = badge.querySelector(".mn-open__text") || badge;
     if (open) {
-      badge.textContent = "Ouvert maintenant, jusqu'à " + words(open[1]);
+      text.textContent = "Ouvert maintenant, jusqu'à " + words(open[1]);
       badge.className += " mn-open--yes";
     } else {
-      badge.textContent = next ? "Fermé pour le moment, ouvre à " + words(next[0]) : "Fermé pour le reste de la journée";
+      text.textContent = next ? "Fermé pour le moment, ouvre à " + words(next[0]) : "Fermé pour le reste de la journée";
       badge.className += " mn-open--no";
     }
     badge.hidden = false;

@@ -1,7 +1,9 @@
 /* The search page: Pagefind's index, our own small interface. Nothing is downloaded before
    the first search; a search always has words (browsing by commune or need is done by the
    pages themselves, and Pagefind would fetch its whole index for a search without words).
-   The result count is announced by the status region; focus stays where the person is. */
+   The result count is announced by the status region; focus stays where the person is.
+   An empty field is an error named after the field, shown next to it and tied to it
+   (aria-invalid, aria-describedby); focus goes back to the field. */
 (function () {
   "use strict";
   var form = document.getElementById("mn-search");
@@ -10,6 +12,8 @@
   var status = document.getElementById("mn-search-status");
   var list = document.getElementById("mn-search-results");
   var more = document.getElementById("mn-search-more");
+  var error = document.getElementById("mn-q-erreur");
+  var hint = field.getAttribute("aria-describedby") || "";
   var bundle = form.getAttribute("data-bundle");
   var PAGE = 10;
   var engine = null, results = [], shown = 0, run = 0;
@@ -18,6 +22,31 @@
   form.hidden = false;
 
   function say(text) { status.textContent = text; }
+
+  /* The error of an empty field, or none (message null). True when focus was already on the
+     field: moving focus there reads its label and error, but if it is already there, nothing
+     would be read, and the status region must say it. */
+  function fieldError(message) {
+    var there = document.activeElement === field;
+    if (!error) { return true; }
+    error.textContent = "";
+    if (message) {
+      var strong = document.createElement("strong");
+      strong.textContent = "Erreur : ";
+      error.appendChild(strong);
+      error.appendChild(document.createTextNode(message));
+    }
+    error.hidden = !message;
+    if (message) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", (error.id + " " + hint).trim());
+    } else {
+      field.removeAttribute("aria-invalid");
+      if (hint) { field.setAttribute("aria-describedby", hint); } else { field.removeAttribute("aria-describedby"); }
+    }
+    if (message && !there) { field.focus(); }
+    return there;
+  }
 
   function load() {
     if (!engine) {
@@ -119,10 +148,13 @@
     results = [];
     shown = 0;
     if (!words) {
-      say("Écrivez au moins un mot, par exemple le nom de votre commune. Pour voir tous les lieux, " +
-        "choisissez votre commune ou ce que vous voulez faire avec les liens en haut de la page.");
+      var message = "le champ « Mots à rechercher » est vide. Écrivez au moins un mot, par exemple " +
+        "le nom de votre commune. Pour voir tous les lieux, choisissez votre commune ou ce que vous " +
+        "voulez faire avec les liens en haut de la page.";
+      say(fieldError(message) ? "Erreur : " + message : "");
       return Promise.resolve();
     }
+    fieldError(null);
     say("Recherche en cours…");
     return load().then(function (pagefind) {
       var chosen = filters(), commune = communeNamed(words), searches = [pagefind.search(words, { filters: chosen })];
@@ -171,7 +203,7 @@
     });
   });
 
-  var query = /[?&]q=([^&]*)/.exec(location.search);
+  var query = /[?&]q=([^&]+)/.exec(location.search);
   if (query) {
     field.value = decodeURIComponent(query[1].replace(/\+/g, " "));
     search(field.value.trim());
