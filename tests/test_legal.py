@@ -209,3 +209,18 @@ def test_an_unreadable_grid_stops_the_build_with_its_message(monkeypatch):
     monkeypatch.setattr(legal, "lire_grille", broken)
     with pytest.raises(LegalInfoMissing, match=r"grille d.auto-évaluation RGAA illisible : .*statut « OK »"):
         check_legal_info({})
+
+
+def test_a_deployment_fills_the_legal_information_from_its_environment(monkeypatch):
+    """publishconf.py takes them from environment variables (the repository's, in deploy.yml)."""
+    from pelican.settings import read_settings
+
+    from mednum.legal import missing_legal_info
+
+    for name, value in COMPLETE.items():
+        monkeypatch.setenv(name, "\n".join(value) if isinstance(value, list) else value)
+    settings = read_settings(str(ROOT / "publishconf.py"))
+    assert missing_legal_info(settings) == []
+    assert settings["CATALOGUE_HOST"].splitlines()[1] == "2 rue Kellermann"
+    deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+    assert all(f"{name}: ${{{{ vars.{name} }}}}" in deploy for name in LEGAL_SETTINGS)
