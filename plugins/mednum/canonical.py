@@ -35,7 +35,16 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from .importers import ImportFileError
-from .importers.merge import _dump, _last_slot, _load, _pop_after, _pop_tail, _set_after, _set_tail, _write
+from .importers.merge import (
+    _dump,
+    _last_slot,
+    _load,
+    _pop_after,
+    _pop_tail,
+    _set_after,
+    _set_tail,
+    write_text,
+)
 from .schema import KINDS, Kind
 
 
@@ -211,7 +220,7 @@ def sort_file(path: Path, schema_path: Path, display: str | None = None) -> bool
     header, document = _document(path)
     if not len(document) or not canonicalize(document, order, display):
         return False
-    _write(path, header + _dump(document))
+    write_text(path, header + _dump(document))
     return True
 
 

@@ -161,6 +161,11 @@ def _decimal_fr(value: Decimal) -> str:
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def count_fr(n: int, singular: str, plural: str) -> str:
+    """« 0 fiche ajoutée », « 1 fiche », « 2 fiches »: in French 0 and 1 take the singular."""
+    return f"{n} {singular if n < 2 else plural}"
+
+
 def format_distance_km(x: float) -> str:
     """``2,4 km``: one decimal under 10 km (``,0`` dropped), whole kilometres above."""
     if x < 0:

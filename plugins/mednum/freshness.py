@@ -48,7 +48,7 @@ from pathlib import Path
 
 from .catalogue import LoadOptions, load_catalogue
 from .checks import months_before
-from .french import format_date_short
+from .french import count_fr, format_date_short
 from .model import Catalogue, Site, Training, Workshop, is_stale
 from .settings import DEFAULTS
 
@@ -286,13 +286,9 @@ def _percent(value: int | None) -> str:
     return "—" if value is None else f"{value} %"
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n < 2 else plural}"
-
-
 def _summary(t: TerritoryReport) -> str:
     return (
-        f"{_count(len(t.sites), 'lieu', 'lieux')}, {_count(len(t.workshops), 'atelier', 'ateliers')} ;"
+        f"{count_fr(len(t.sites), 'lieu', 'lieux')}, {count_fr(len(t.workshops), 'atelier', 'ateliers')} ;"
         f" anciennes : {len(t.stale)} ; sans horaires : {len(t.missing_hours)} ;"
         f" sans accessibilité : {len(t.missing_accessibility)} ; sans contact : {len(t.missing_contact)} ;"
         f" complétude moyenne : {_percent(t.completeness)}"

@@ -20,13 +20,12 @@ French message lists every setting to fill.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from html import escape
 from urllib.parse import urlsplit
 
 from .french import format_date_short
-from .rgaa import GRILLE, GrilleInvalide, chiffres, lire_grille
+from .rgaa import GrilleInvalide, chiffres, lire_date, lire_grille
 from .settings import DEFAULTS, setting
 
 # The settings the written pages show, and how: text, lines (an address), email, url.
@@ -85,14 +84,6 @@ def value_html(name: str, value) -> str:
     return escape(text)
 
 
-def grid_date() -> str:
-    """The date of the self-audit (« date » at the top of the grid)."""
-    match = re.search(r'^date:\s*"?(\d{4}-\d{2}-\d{2})"?\s*$', GRILLE.read_text(encoding="utf-8"), re.M)
-    if not match:
-        raise GrilleInvalide(f"{GRILLE.name} : « date: AAAA-MM-JJ » manquante en tête de la grille")
-    return match.group(1)
-
-
 def rgaa_values() -> dict[str, str]:
     """The HTML of each RGAA marker, from the self-audit grid (``GrilleInvalide`` if unreadable)."""
     figures = chiffres(lire_grille())
@@ -111,7 +102,7 @@ def rgaa_values() -> dict[str, str]:
         "RGAA_NON_CONFORMES": str(figures.non_conformes),
         "RGAA_NON_APPLICABLES": str(figures.non_applicables),
         "RGAA_APPLICABLES": str(figures.applicables),
-        "RGAA_DATE": escape(format_date_short(dt.date.fromisoformat(grid_date()))),
+        "RGAA_DATE": escape(format_date_short(lire_date())),
         "RGAA_NON_CONFORMITES": listing,
     }
 
@@ -157,7 +148,7 @@ def check_legal_info(settings: dict) -> None:
     setting must be filled. Raises LegalInfoMissing with the French message."""
     try:
         chiffres(lire_grille())
-        grid_date()
+        lire_date()
     except GrilleInvalide as error:
         raise LegalInfoMissing(f"grille d'auto-évaluation RGAA illisible : {error}") from None
     if not setting(settings, "CATALOGUE_REQUIRE_LEGAL_INFO"):

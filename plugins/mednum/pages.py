@@ -212,6 +212,12 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
         per_workshop[id(occurrence.workshop)].append(occurrence)
     around = Neighbourhood(catalogue)
     sites_by_epci = _sites_by_epci(catalogue)
+    # Only a territory without a place lists the nearest ones outside it: its page and its brochure.
+    nearest_by_epci = {
+        code: nearest_outside(around, [ref.communes[c] for c in ref.epcis[code].communes], set())
+        for code, sites in sites_by_epci.items()
+        if not sites
+    }
 
     communes_by_epci = [
         (epci, sorted((ref.communes[c] for c in epci.communes), key=lambda c: c.slug))
@@ -310,8 +316,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
                 {
                     "epci": epci,
                     "sites": sites,
-                    # Only a territory without a place lists the nearest ones outside it.
-                    "nearest": [] if sites else nearest_outside(around, communes, set()),
+                    "nearest": nearest_by_epci.get(epci.code, []),
                     "communes": communes,
                     "sessions": _merge_upcoming(workshops, per_workshop)[:LIST_SESSIONS],
                 },
@@ -388,7 +393,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             )
         )
 
-    pages.extend(plan_print_pages(catalogue, all_upcoming, around, sites_by_epci))
+    pages.extend(plan_print_pages(catalogue, all_upcoming, around, sites_by_epci, nearest_by_epci))
     pages.append(
         Page(
             "freshness",
@@ -430,6 +435,7 @@ def plan_print_pages(
     all_upcoming: list[Occurrence],
     around: Neighbourhood,
     sites_by_epci: dict[str, list[Site]],
+    nearest_by_epci: dict[str, list[Nearby]],
 ) -> list[Page]:
     """Brochures per EPCI and commune, and a referral sheet per help point, made for paper."""
     ref = catalogue.reference
@@ -459,8 +465,7 @@ def plan_print_pages(
     ]
     for epci in epcis:
         sites = sites_by_epci[epci.code]
-        communes = [ref.communes[c] for c in epci.communes]
-        nearby = [] if sites else nearest_outside(around, communes, set())[:NEAREST_IN_BROCHURE]
+        nearby = nearest_by_epci.get(epci.code, [])[:NEAREST_IN_BROCHURE]
         pages.append(
             Page(
                 "brochure-epci",

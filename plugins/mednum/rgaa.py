@@ -18,6 +18,7 @@ trace Python ; ``python -m mednum.rgaa [GRILLE]`` affiche les chiffres ou ce mes
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from dataclasses import dataclass
@@ -237,18 +238,38 @@ def _critere(entree: object, ou: str) -> Critere:
     )
 
 
-def lire_grille(path: Path = GRILLE) -> list[Critere]:
-    """Les critères de la grille ``path`` (par défaut docs/rgaa/grille.yaml)."""
+def _lire(path: Path) -> tuple[str, str]:
+    """(texte, nom pour les messages) de la grille ``path``."""
     nom = _nom(path)
     try:
-        texte = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), nom
     except FileNotFoundError:
         raise GrilleInvalide(f"{nom} : fichier introuvable") from None
     except UnicodeDecodeError:
         raise GrilleInvalide(f"{nom} : le fichier n'est pas en UTF-8") from None
     except OSError as e:
         raise GrilleInvalide(f"{nom} : lecture impossible ({e.strerror})") from None
-    return lire_texte(texte, nom)
+
+
+def lire_grille(path: Path = GRILLE) -> list[Critere]:
+    """Les critères de la grille ``path`` (par défaut docs/rgaa/grille.yaml)."""
+    return lire_texte(*_lire(path))
+
+
+def lire_date(path: Path = GRILLE) -> dt.date:
+    """La date de l'auto-évaluation : « date » en tête de la grille."""
+    texte, nom = _lire(path)
+    try:
+        donnees = yaml.load(texte, Loader=yaml.BaseLoader)
+    except yaml.YAMLError as e:
+        raise GrilleInvalide(f"{nom} : YAML illisible ({e})") from None
+    valeur = donnees.get("date") if isinstance(donnees, dict) else None
+    try:
+        return dt.date.fromisoformat(valeur)
+    except (TypeError, ValueError):
+        raise GrilleInvalide(
+            f"{nom} : « date: AAAA-MM-JJ » manquante ou invalide en tête de la grille"
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:

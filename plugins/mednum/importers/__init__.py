@@ -89,6 +89,7 @@ class ImportResult:
     records: list[dict] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    rows_read: int = 0  # rows of places in the file, those of the wrong width included
 
 
 __all__ = ["SITE_FIELDS", "Candidate", "ImportFileError", "ImportResult", "RowProblem"]

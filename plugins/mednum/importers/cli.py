@@ -36,12 +36,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -158,11 +159,6 @@ def convert(
         print(f"Valeurs de {path} sans équivalent dans le schéma national (non reprises) :")
         for line in unmapped:
             print(f"  - {line}")
-    rows_read = (
-        len(result.candidates)
-        + result.outside
-        + len({p.line for p in result.problems if "ignorée" in p.message_fr})
-    )
     if not result.candidates:
         if result.outside:
             raise ImportFileError(
@@ -176,7 +172,7 @@ def convert(
         source=source.nom,
         file=path.name,
         date=date or "",
-        rows_read=rows_read,
+        rows_read=result.rows_read,
         outside=result.outside,
         problems=[f"ligne {p.line} : {p.message_fr}" for p in result.problems]
         + [f"non repris : {u}" for u in unmapped],
@@ -216,8 +212,6 @@ def download(source: SourceDef, folder: Path) -> tuple[Path, str | None]:
 
 
 def _file_name(disposition: str, url: str) -> str | None:
-    import re
-
     match = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', disposition)
     name = match.group(1) if match else url.rsplit("/", 1)[-1].split("?", 1)[0]
     name = os.path.basename(name)
@@ -337,19 +331,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as error:
         print(f"Erreur : arguments invalides ({error}).\nUtilisation : {USAGE}", file=sys.stderr)
         return 2
+    return _reported(args.data, lambda: _import_one(args))
+
+
+def _import_one(args) -> int:
+    source = source_for(load_sources(args.data), args.format, args.source)
+    if source.format != args.format:
+        raise ImportFileError(f"la source « {source.nom} » est au format {source.format}, pas {args.format}")
+    snapshot = convert(source, args.file, args.data, args.date)
+    return apply(args.data, args.schemas, {source.nom: snapshot}, args.summary)
+
+
+def _reported(data: Path, run: Callable[[], int]) -> int:
+    """``run()``, with what stops an import said in French (exit 2) rather than as a traceback."""
     try:
-        source = source_for(load_sources(args.data), args.format, args.source)
-        if source.format != args.format:
-            raise ImportFileError(
-                f"la source « {source.nom} » est au format {source.format}, pas {args.format}"
-            )
-        snapshot = convert(source, args.file, args.data, args.date)
-        return apply(args.data, args.schemas, {source.nom: snapshot}, args.summary)
+        return run()
     except ImportFileError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
     except OSError as error:  # writing the data folder (disk full, no permission…)
-        print(f"Erreur : écriture dans {args.data} impossible ({error.strerror})", file=sys.stderr)
+        print(f"Erreur : écriture dans {data} impossible ({error.strerror})", file=sys.stderr)
         return 2
 
 
@@ -365,35 +366,32 @@ def sources_main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as error:
         print(f"Erreur : arguments invalides ({error}).\nUtilisation : {SOURCES_USAGE}", file=sys.stderr)
         return 2
-    try:
-        sources = load_sources(args.data)
-        if args.action == "list":
-            return _list(args.data, sources)
-        if not sources:
-            raise ImportFileError(f"{args.data / FOLDER / 'sources.yaml'} : aucune source configurée")
-        updates: dict[str, Snapshot] = {}
-        if args.action == "refresh":
-            files = local_files(args.folder, sources) if args.folder else {}
-            with tempfile.TemporaryDirectory(prefix="mednum-sources-") as tmp:
-                for source in sources:
-                    if args.download:
-                        path, served = download(source, Path(tmp))
-                    else:
-                        path, served = files.get(source.nom), None
-                        if path is None:
-                            print(
-                                f"{source.nom} : pas de fichier dans {args.folder} : ses lignes de la dernière "
-                                "fois sont gardées."
-                            )
-                            continue
-                    updates[source.nom] = convert(source, path, args.data, served=served)
-        return apply(args.data, args.schemas, updates, args.summary)
-    except ImportFileError as error:
-        print(f"Erreur : {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"Erreur : écriture dans {args.data} impossible ({error.strerror})", file=sys.stderr)
-        return 2
+    return _reported(args.data, lambda: _sources_action(args))
+
+
+def _sources_action(args) -> int:
+    sources = load_sources(args.data)
+    if args.action == "list":
+        return _list(args.data, sources)
+    if not sources:
+        raise ImportFileError(f"{args.data / FOLDER / 'sources.yaml'} : aucune source configurée")
+    updates: dict[str, Snapshot] = {}
+    if args.action == "refresh":
+        files = local_files(args.folder, sources) if args.folder else {}
+        with tempfile.TemporaryDirectory(prefix="mednum-sources-") as tmp:
+            for source in sources:
+                if args.download:
+                    path, served = download(source, Path(tmp))
+                else:
+                    path, served = files.get(source.nom), None
+                    if path is None:
+                        print(
+                            f"{source.nom} : pas de fichier dans {args.folder} : ses lignes de la dernière "
+                            "fois sont gardées."
+                        )
+                        continue
+                updates[source.nom] = convert(source, path, args.data, served=served)
+    return apply(args.data, args.schemas, updates, args.summary)
 
 
 def local_files(folder: Path, sources: list[SourceDef]) -> dict[str, Path]:

@@ -254,8 +254,8 @@ def attach_stops(groups: list[list[Row]]) -> list[Place]:
     services: dict[tuple[str, str], list[list[Row]]] = defaultdict(list)
     for stop in stops:
         services[(stop[0].source.nom, stop[0].candidate.stop_of or "")].append(stop)
-    itinerant = [(p, _group_facts(p.rows)) for p in places if _group_facts(p.rows).itinerant]
-    fixed = [(p, _group_facts(p.rows)) for p in places]
+    known = [(p, _group_facts(p.rows)) for p in places]  # before the service records made below
+    itinerant = [(p, f) for p, f in known if f.itinerant]
     for (_, label), members in sorted(services.items()):
         members.sort(key=lambda stop: (stop[0].record.get("commune", ""), stop[0].ref))
         phones = frozenset().union(*(r.facts.phones for stop in members for r in stop))
@@ -266,7 +266,7 @@ def attach_stops(groups: list[list[Row]]) -> list[Place]:
         if target is not None:
             target.stops.extend(members)
             continue
-        home = [p for p, f in fixed if f.phones & phones or f.emails & emails]
+        home = [p for p, f in known if f.phones & phones or f.emails & emails]
         places.append(
             Place([r for stop in members for r in stop][:1], members, label, home[0] if home else None)
         )

@@ -143,7 +143,7 @@ def read(path: str | Path, date_maj: str | None = None, reference: Reference | N
     shape = recognise(path, "france-services")
     date_maj = list_date(path, date_maj)
     _, rows, problems = read_table(path, shape.delimiter, shape.required, shape.label)
-    result = MappedResult(problems=problems)
+    result = MappedResult(problems=problems, rows_read=len(rows) + len(problems))
     converted: list[tuple[int, dict, str]] = []
     keys: dict[int, str] = {}
     read_keys = RowKeys("id_fs")

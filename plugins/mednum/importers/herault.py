@@ -140,18 +140,12 @@ from .national import (
     parse_date,
     read_table,
 )
+from .shapes import HERAULT
 
 SOURCE = (
     "Département de l'Hérault, données ouvertes (lieux d'accueil et d'accompagnement aux outils numériques)"
 )
-REQUIRED_COLUMNS = (
-    "lib_long_service",
-    "nom_comm",
-    "lieu_code_postal",
-    "adresse",
-    "date_maj",
-    "lib_long_type",
-)
+REQUIRED_COLUMNS = HERAULT.required
 OPTIONAL_COLUMNS = (
     "code_service",
     "pivot",
@@ -394,13 +388,8 @@ class HeraultResult(MappedResult):
 def read(path: str | Path, reference: Reference) -> HeraultResult:
     """Convert the Hérault CSV at ``path``; unknown values are listed in ``result.unmapped``."""
     path = Path(path)
-    _, rows, problems = read_table(
-        path,
-        ";",
-        REQUIRED_COLUMNS,
-        "l'export des lieux d'accueil numérique du Département de l'Hérault, séparé par des points-virgules",
-    )
-    result = HeraultResult(problems=problems)
+    _, rows, problems = read_table(path, HERAULT.delimiter, HERAULT.required, HERAULT.label)
+    result = HeraultResult(problems=problems, rows_read=len(rows) + len(problems))
     converted: list[tuple[int, dict, str]] = []
     keys: dict[int, tuple[str, str | None]] = {}
     read_keys = RowKeys("code_service")

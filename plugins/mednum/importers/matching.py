@@ -21,14 +21,11 @@ share of the shorter set found in the other.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from enum import Enum
 
 from ..french import slugify
 from ..geo import haversine_km
-from ..reference import Reference
 
 NEAR_KM = 0.075  # same building or next door: geocoding puts one address a few dozen metres apart
 CLOSE_KM = 0.3  # same street block
@@ -315,7 +312,7 @@ def _metres(km: float) -> str:
     return f"{km:.1f} km".replace(".", ",")
 
 
-def label_tokens(label: str, reference: Reference | None = None) -> frozenset[str]:
+def label_tokens(label: str) -> frozenset[str]:
     """Words of an itinerant service's label (« MSA DU LANGUEDOC ») that find its record."""
     return frozenset(w for w in words(label) if w not in STOPWORDS and len(w) > 1)
 
@@ -324,11 +321,3 @@ def ties(label: str, record_facts: Facts) -> bool:
     """A stop's service label is in the name of this itinerant service."""
     wanted = label_tokens(label)
     return bool(wanted) and wanted <= set(words(record_facts.name))
-
-
-def finite(value: object) -> bool:
-    return isinstance(value, float | int) and math.isfinite(value)
-
-
-def normal_phone(text: str) -> str:
-    return re.sub(r"\D", "", text)

@@ -30,6 +30,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from ..french import count_fr
 from . import SITE_FIELDS, ImportFileError
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/sites.schema.json"
@@ -51,20 +52,16 @@ class MergeSummary:
         fields: list[str] = []
         for names in self.changed.values():
             fields.extend(name for name in names if name not in fields)
-        changed = _count(len(self.changed), "modifiée", "modifiées")
+        changed = count_fr(len(self.changed), "modifiée", "modifiées")
         if fields:
             changed += f" ({', '.join(fields)})"
         return ", ".join(
             [
-                _count(len(self.added), "fiche ajoutée", "fiches ajoutées"),
+                count_fr(len(self.added), "fiche ajoutée", "fiches ajoutées"),
                 changed,
-                _count(len(self.unchanged), "inchangée", "inchangées"),
+                count_fr(len(self.unchanged), "inchangée", "inchangées"),
             ]
         )
-
-
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n < 2 else plural}"  # French: 0 and 1 take the singular
 
 
 def merge_into_yaml(
@@ -108,7 +105,7 @@ def merge_into_yaml(
             summary.unchanged.append(record["id"])
     _remove(document, set(remove))
     _quote(document)
-    _write(path, header + _dump(document))
+    write_text(path, header + _dump(document))
     return summary
 
 
@@ -176,11 +173,12 @@ def _dump(document: CommentedSeq) -> str:
     return out.getvalue()
 
 
-def _write(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` next to ``path`` then rename; leave an unchanged file (and its date) alone."""
     if path.exists() and path.read_text(encoding="utf-8") == text:
-        return  # leave the file (and its date) alone when nothing changed
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write next to the file then rename: an interrupted import never leaves half a file.
+    # An interrupted import never leaves half a file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -42,10 +42,10 @@ from ..opening_hours import parse as parse_hours
 from ..reference import Commune, Reference, ReferenceDataError, load_reference
 from . import SITE_FIELDS, Candidate, ImportFileError, ImportResult, RowProblem
 from .csvfile import clean, read_table
+from .shapes import NATIONAL
 
 NO_PIVOT = "00000000000000"
 DEFAULT_SOURCE = "Fichier national des lieux de médiation numérique"
-REQUIRED_COLUMNS = ("id", "nom", "commune", "code_postal", "adresse", "date_maj")
 
 # Enumerations of schemas/sites.schema.json (= the national standard v1.0.2);
 # a test checks that they stay in sync with the schema.
@@ -318,13 +318,8 @@ def unique_ids(converted: list[tuple[int, dict]], problems: list[RowProblem]) ->
 def read(path: str | Path, reference: Reference) -> MappedResult:
     """Convert the national CSV at ``path``, keeping the places of Hérault."""
     path = Path(path)
-    _, rows, problems = read_table(
-        path,
-        ",",
-        REQUIRED_COLUMNS,
-        "un fichier du schéma national des lieux de médiation numérique, virgules",
-    )
-    result = MappedResult(problems=problems)
+    _, rows, problems = read_table(path, NATIONAL.delimiter, NATIONAL.required, NATIONAL.label)
+    result = MappedResult(problems=problems, rows_read=len(rows) + len(problems))
     converted: list[tuple[int, dict]] = []
     keys: dict[int, str] = {}
     for line, row in rows:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from ..french import count_fr
 from .consolidate import Summary
 from .store import REVIEW_FILE
 
 MAX_LISTED = 60  # past this, a list in the pull request says « … et N autres »
 
 
-def _plural(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n < 2 else plural}"  # French: 0 and 1 take the singular
-
-
 def _counts(summary: Summary) -> str:
     return ", ".join(
         [
-            _plural(len(summary.added), "fiche ajoutée", "fiches ajoutées"),
-            _plural(len(summary.changed), "modifiée", "modifiées"),
-            _plural(summary.unchanged, "inchangée", "inchangées"),
+            count_fr(len(summary.added), "fiche ajoutée", "fiches ajoutées"),
+            count_fr(len(summary.changed), "modifiée", "modifiées"),
+            count_fr(summary.unchanged, "inchangée", "inchangées"),
         ]
     )
 
@@ -46,7 +43,7 @@ def text_summary(summary: Summary, changed_files: list[str]) -> str:
         lines.append(f"« {ident} » : supprimée à la main, pas recréée.")
     if summary.open_pairs:
         lines.append(
-            f"{_plural(len(summary.open_pairs), 'paire', 'paires')} de lieux à vérifier dans "
+            f"{count_fr(len(summary.open_pairs), 'paire', 'paires')} de lieux à vérifier dans "
             f"data/imports/{REVIEW_FILE} (dont {summary.new_pairs} nouvelle(s))."
         )
     lines.append("Fichiers modifiés : " + (", ".join(changed_files) if changed_files else "aucun") + ".")

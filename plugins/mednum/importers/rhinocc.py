@@ -161,7 +161,7 @@ def read(path: str | Path, reference: Reference, default_date: str | None = None
     """Convert the RhinOcc CSV at ``path``; ``default_date`` (AAAA-MM-JJ) for rows without date."""
     path = Path(path)
     _, rows, problems = read_table(path, RHINOCC.delimiter, RHINOCC.required, RHINOCC.label)
-    result = MappedResult(problems=problems)
+    result = MappedResult(problems=problems, rows_read=len(rows) + len(problems))
     read_keys = RowKeys("n_ref")
     for line, raw in rows:
         row = {name: (value or "").replace("\u00a0", " ").strip() for name, value in raw.items()}

@@ -21,8 +21,6 @@ text) and written in a stable order: the same import gives the same bytes.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from typing import Any
 import yaml
 
 from . import Candidate, ImportFileError
+from .merge import write_text  # one atomic writer for every file of data/
 
 FOLDER = "imports"
 SOURCES_FILE = "sources.yaml"
@@ -398,19 +397,3 @@ def write_state(data_dir: Path, state: dict[str, Entry]) -> None:
     write_text(
         folder(data_dir) / STATE_FILE, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     )
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write next to the file then rename: an interrupted import never leaves half a file."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
