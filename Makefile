@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 OUTPUT ?= output
 
-.PHONY: site test check serve clean fixtures-expected lint format browsers pdf demo
+.PHONY: site test test-fast check serve clean fixtures-expected lint format browsers pdf demo
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -32,15 +32,20 @@ demo: $(STAMP) $(NODE_STAMP)
 
 ## make test: every test, browser tests in Debian's Chromium included
 test: $(STAMP) $(NODE_STAMP) browsers
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
+
+## make test-fast: the tests that need neither a browser nor a site build (under a minute)
+test-fast: $(STAMP)
+	MEDNUM_TEST_FAST=1 $(PY) -m pytest -q -n auto --dist worksteal -m "not browser and not site"
 
 ## make check: validate the data only, all errors and warnings in French
 check: $(STAMP)
 	$(PY) -m mednum check
 
-## make serve: serve output/ on http://localhost:8000
-serve:
-	$(PYTHON) -m http.server --directory $(OUTPUT) --bind 127.0.0.1 8000
+## make serve: the site on http://localhost:8000, rebuilt and reloaded when a record, template,
+## style or setting changes
+serve: $(STAMP) $(NODE_STAMP)
+	$(PY) -m mednum serve -s pelicanconf.py -o $(OUTPUT)
 
 ## make browsers: install Debian's chromium and a Java runtime (HTML validator) if missing
 browsers:

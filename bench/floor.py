@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from mednum import urls
 from mednum.filters import FILTERS
 
 
@@ -20,6 +21,7 @@ def environment(theme: Path, options: dict) -> jinja2.Environment:
     loader = jinja2.FileSystemLoader([str(theme / "components"), str(theme / "templates")])
     env = jinja2.Environment(loader=loader, **options)
     env.filters.update(FILTERS)
+    env.globals.update(urls.JINJA_GLOBALS)
     return env
 
 

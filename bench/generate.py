@@ -410,11 +410,21 @@ def _write_reference(folder: Path, communes: list[dict], epcis: list[dict], outl
 
     (folder / "communes.json").write_text(lines(communes), encoding="utf-8")
     (folder / "epci.json").write_text(lines(epcis), encoding="utf-8")
-    (folder / "herault.geojson").write_text(
+    department = {
+        "chef_lieu": max(communes, key=lambda c: (c["population"], c["code_insee"]))["code_insee"],
+        "code": outline["properties"]["code"],
+        "nom": outline["properties"]["nom"],
+        "type_liaison": 2,  # « le Territoire synthétique… », « dans le… », « du… »
+    }
+    (folder / "departement.json").write_text(
+        json.dumps(department, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    (folder / "departement.geojson").write_text(
         json.dumps(outline, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
     (folder / "README.md").write_text(
-        "Référence SYNTHÉTIQUE du banc d'essai (bench/generate.py) : communes, EPCI et contour inventés.\n",
+        "Référence SYNTHÉTIQUE du banc d'essai (bench/generate.py) : département, communes, EPCI et contour"
+        " inventés.\n",
         encoding="utf-8",
     )
 

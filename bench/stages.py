@@ -174,8 +174,7 @@ def pelican_generator(workdir: Path, cat, pages):
     from pelican import Pelican
 
     from mednum.assets import bundle_css
-    from mednum.generator import CatalogueGenerator
-    from mednum.maps import map_template_context
+    from mednum.generator import CatalogueGenerator, template_context
 
     s = settings(workdir)
     pelican = Pelican(s)  # loads the plugin: Jinja filters
@@ -197,8 +196,7 @@ def pelican_generator(workdir: Path, cat, pages):
             g.catalogue = cat
             g.pages = pages
             g.assets = bundle_css(Path(g.theme))
-            context.update(catalogue=cat, build_date=cat.build_date, CSS_FILE=g.assets.css_file)
-            context.update(map_template_context(s))
+            context.update(template_context(cat, s), CSS_FILE=g.assets.css_file)
         elif hasattr(g, "generate_context"):
             g.generate_context()
     return pelican, generators, ours
@@ -350,18 +348,16 @@ def stage_floor(workdir: Path, clock: Clock) -> None:
 def _floor_setup(s: dict, cat):
     from bench.floor import environment
     from mednum.assets import bundle_css
-    from mednum.maps import map_template_context
+    from mednum.generator import template_context
 
     theme = Path(s["THEME"])
     context = dict(s)
     context.update(
-        catalogue=cat,
-        build_date=cat.build_date,
+        template_context(cat, s),
         CSS_FILE=bundle_css(theme).css_file,
         localsiteurl=s["SITEURL"],
         pages=[],
     )
-    context.update(map_template_context(s))
     return environment(theme, s["JINJA_ENVIRONMENT"]), context
 
 

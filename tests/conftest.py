@@ -152,15 +152,134 @@ def build_bundled_site(out: Path, **settings) -> int:
     return build_site(DEMO_CONF, out, settings)
 
 
-class Project:
-    """A throwaway project folder with data/, schemas/ and the real reference data."""
+# The demo site that most tests read, built once per session (a build costs 5 to 10 s): its
+# build date, the PDF brochures, and three of the legal settings given (the others left as
+# democonf.py has them, to show « non renseigné »).
+DEMO_BUILD_DATE = "2026-11-23"
+LEGAL_GIVEN = {
+    "CATALOGUE_PUBLICATION_DIRECTOR": "Camille Martin, présidente du Département",
+    "CATALOGUE_HOST": "Hébergeur <Test> & Cie\n2 rue Kellermann\n59100 Roubaix\n+33 9 72 10 10 07",
+    "CATALOGUE_CODE_LICENSE": "EUPL 1.2",
+}
+DEMO_SITE_SETTINGS = {"CATALOGUE_BUILD_DATE": DEMO_BUILD_DATE, "CATALOGUE_PDF_BROCHURES": True, **LEGAL_GIVEN}
 
-    def __init__(self, root: Path):
+
+def shared_build(tmp_path_factory, name: str, build) -> Path:
+    """``build(out)`` once per test run, whatever the number of pytest-xdist workers: the first
+    worker to need it builds it, the others wait for it and read the same folder."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp(name) / "output"
+        build(out)
+        return out
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    root.mkdir(exist_ok=True)
+    out = root / "output"
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "built").exists():
+            build(out)
+            (root / "built").touch()
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo site (DEMO_SITE_SETTINGS), shared by every test of the run: read it, never change it."""
+
+    def build(out: Path) -> None:
+        assert build_bundled_site(out, **DEMO_SITE_SETTINGS) == 0
+
+    return shared_build(tmp_path_factory, "demo", build)
+
+
+@pytest.fixture(scope="session")
+def demo_site_again(tmp_path_factory, demo_site) -> Path:
+    """The same site built a second time, by another Pelican run, for the determinism tests,
+    its date given the way reproducible builds give it: SOURCE_DATE_EPOCH, noon of that day (UTC)."""
+
+    def build(out: Path) -> None:
+        noon = dt.datetime.fromisoformat(f"{DEMO_BUILD_DATE}T12:00:00+00:00")
+        settings = {k: v for k, v in DEMO_SITE_SETTINGS.items() if k != "CATALOGUE_BUILD_DATE"}
+        saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(noon.timestamp()))
+        try:
+            assert build_bundled_site(out, **settings) == 0
+        finally:
+            if saved is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = saved
+
+    return shared_build(tmp_path_factory, "demo-again", build)
+
+
+@pytest.fixture(scope="session")
+def demo_site_split(tmp_path_factory) -> Path:
+    """The demo site with its search index in parts (40 pages at most each)."""
+
+    def build(out: Path) -> None:
+        assert (
+            build_bundled_site(out, CATALOGUE_BUILD_DATE=DEMO_BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40)
+            == 0
+        )
+
+    return shared_build(tmp_path_factory, "demo-split", build)
+
+
+# A small site for the tests that build again and again (rebuilds, failures, empty states): the
+# two records of tests/fixtures/site/ and the reference data of three territories only (Lodève's,
+# Sète's, and Octon's, which has no help point): about 60 communes instead of 341, a build in
+# about two seconds.
+SMALL_DATA = ROOT / "tests" / "fixtures" / "site" / "data"
+SMALL_TERRITORIES_OF = ("34142", "34301", "34186")
+
+
+@pytest.fixture(scope="session")
+def small_reference(tmp_path_factory) -> Path:
+    """data/reference/ cut down to the territories of SMALL_TERRITORIES_OF, département unchanged."""
+    import json
+
+    out = tmp_path_factory.mktemp("small-reference")
+    communes = json.loads((REFERENCE / "communes.json").read_text(encoding="utf-8"))
+    epcis = {c["epci"] for c in communes if c["code_insee"] in SMALL_TERRITORIES_OF}
+    kept = [c for c in communes if c["epci"] in epcis]
+    (out / "communes.json").write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    all_epcis = json.loads((REFERENCE / "epci.json").read_text(encoding="utf-8"))
+    (out / "epci.json").write_text(
+        json.dumps([e for e in all_epcis if e["code"] in epcis], ensure_ascii=False), encoding="utf-8"
+    )
+    for name in ("departement.json", "departement.geojson"):
+        shutil.copyfile(REFERENCE / name, out / name)
+    return out
+
+
+def small_project(root: Path, reference: Path) -> Path:
+    """A data/ folder at ``root`` with the small site's records and reference data; returned."""
+    data = root / "data"
+    shutil.copytree(SMALL_DATA, data)
+    shutil.copytree(reference, data / "reference")
+    return data
+
+
+@pytest.fixture(scope="session")
+def demo_catalogue():
+    """The demo catalogue at the demo site's build date, loaded once per session."""
+    catalogue, report = load_catalogue(demo_options(dt.date.fromisoformat(DEMO_BUILD_DATE)))
+    assert catalogue is not None, report.text()
+    return catalogue
+
+
+class Project:
+    """A throwaway project folder with data/, schemas/ and the real reference data (or ``reference``)."""
+
+    def __init__(self, root: Path, reference: Path = REFERENCE):
         self.root = root
         self.data = root / "data"
         self.data.mkdir()
         shutil.copytree(ROOT / "schemas", root / "schemas")
-        shutil.copytree(ROOT / "data" / "reference", self.data / "reference")
+        shutil.copytree(reference, self.data / "reference")
         self.write(sites=SITES, workshops=WORKSHOPS, trainings=TRAININGS)
 
     def write(self, **files: str) -> None:
@@ -180,6 +299,40 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
+
+
+# Fixtures that build a site or start a browser: their tests are marked `site` (or `browser`) and
+# left out of `make test-fast`. A test that builds a site by itself says so with
+# @pytest.mark.site; under `make test-fast` a site build in an unmarked test fails (below).
+SLOW_FIXTURES = {"demo_site", "demo_site_again", "demo_site_split"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.site)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_means_no_site_build():
+    """Under `make test-fast` (MEDNUM_TEST_FAST=1) the `site` tests are left out: any Pelican run
+    left is a test (or a fixture) that builds without the mark; it fails and says so, instead of
+    silently making the fast loop slow."""
+    if not os.environ.get("MEDNUM_TEST_FAST"):
+        yield
+        return
+    import mednum.build
+
+    def refuse(settings):
+        raise AssertionError(
+            "this test builds a site: mark it @pytest.mark.site (left out of make test-fast)"
+        )
+
+    saved, mednum.build.run_pelican = mednum.build.run_pelican, refuse
+    try:
+        yield
+    finally:
+        mednum.build.run_pelican = saved
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from itertools import pairwise
@@ -11,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from mednum import canonical
-from mednum.schema import KINDS
+from mednum.schema import KINDS, TRAININGS
 
 DATA_FILES = [kind.filename for kind in KINDS]
 
@@ -28,12 +29,52 @@ def test_bundled_data_is_in_canonical_order(kind, folder):
     assert not found, "lancez « make sort » :\n" + "\n".join(map(str, found))
 
 
-def test_field_order_follows_the_schema():
+def test_unknown_fields_go_last_in_their_written_order():
     order = canonical.field_order(ROOT / "schemas" / "sites.schema.json")
-    assert order[:3] == ["id", "pivot", "nom"]
-    assert order[-1] == "x_exemple"
-    # Unknown fields go last, in the order they were written.
     assert canonical.canonical_keys(["nom", "zz", "id", "aa"], order) == ["id", "nom", "zz", "aa"]
+
+
+def _schema_with(tmp_path: Path, kind, change) -> Path:
+    """A copy of the schema of ``kind`` whose record properties went through ``change``."""
+    document = json.loads((ROOT / "schemas" / kind.schema_file).read_text(encoding="utf-8"))
+    name = document["items"]["$ref"].rsplit("/", 1)[1]
+    record = document["$defs"][name]
+    record["properties"] = dict(change(list(record["properties"].items())))
+    path = tmp_path / "schemas" / kind.schema_file
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_property_added_to_the_schema_takes_its_place(tmp_path):
+    path = tmp_path / "trainings.yaml"
+    path.write_text('- id: a\n  titre: A\n  date_maj: "2026-11-03"\n  zz_nouveau: oui\n', encoding="utf-8")
+    assert not canonical.sort_file(path, ROOT / "schemas" / "trainings.schema.json")  # unknown: stays last
+    schema = _schema_with(tmp_path, TRAININGS, lambda items: [*items[:2], ("zz_nouveau", {}), *items[2:]])
+    assert canonical.field_order(schema)[:3] == ["id", "titre", "zz_nouveau"]
+    assert canonical.sort_file(path, schema)
+    assert (
+        path.read_text(encoding="utf-8")
+        == '- id: a\n  titre: A\n  zz_nouveau: oui\n  date_maj: "2026-11-03"\n'
+    )
+
+
+def test_field_order_reads_each_version_of_the_schema_file(tmp_path):
+    path = _schema_with(tmp_path, TRAININGS, lambda items: items)
+    order = canonical.field_order(path)
+    _schema_with(tmp_path, TRAININGS, lambda items: [*reversed(items), ("zz_nouveau", {})])
+    assert canonical.field_order(path) == [*reversed(order), "zz_nouveau"]
+
+
+def test_unusable_schema_is_a_french_error(tmp_path):
+    with pytest.raises(canonical.CanonicalError, match="schéma illisible"):
+        canonical.field_order(tmp_path / "absent.schema.json")
+    (tmp_path / "vide.schema.json").write_text('{"type": "array", "items": {}}', encoding="utf-8")
+    with pytest.raises(canonical.CanonicalError, match="ne décrit pas les champs"):
+        canonical.field_order(tmp_path / "vide.schema.json")
+    (tmp_path / "casse.schema.json").write_text("{", encoding="utf-8")
+    with pytest.raises(canonical.CanonicalError, match=r"casse\.schema\.json : schéma illisible"):
+        canonical.field_order(tmp_path / "casse.schema.json")
 
 
 # --- sorting a shuffled file ------------------------------------------------------

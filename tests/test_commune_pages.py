@@ -17,6 +17,7 @@ from mednum.catalogue import load_catalogue
 from mednum.pages import communes_by_letter, french_order, plan_pages
 
 COMMUNES = json.loads((REFERENCE / "communes.json").read_text(encoding="utf-8"))
+EPCIS = json.loads((REFERENCE / "epci.json").read_text(encoding="utf-8"))
 SCRIPT = ROOT / "theme" / "static" / "commune.js"
 SCRIPT_BUDGET_GZIP = 5 * 1024  # the finder and « Près de chez moi », comments included
 
@@ -45,7 +46,7 @@ def test_a_to_z_lists_every_commune_once_in_french_order(plan):
     letters = page.context["letters"]
     names = [c.nom for _, communes in letters for c in communes]
     assert sorted(names) == sorted(c["nom"] for c in COMMUNES)  # each once
-    assert len(names) == len(set(names)) == page.context["count"] == 341
+    assert len(names) == len(set(names)) == page.context["count"] == len(COMMUNES)
     assert names == sorted(names, key=lambda n: (dictionary_key(n), n))
     assert [letter for letter, _ in letters] == sorted({dictionary_key(n)[0].upper() for n in names})
     for letter, communes in letters:
@@ -99,8 +100,12 @@ def test_home_field_offers_every_name_and_postal_code(plan):
     context = plan["home"].context
     assert sorted(c.nom for c in context["finder_communes"]) == sorted(c["nom"] for c in COMMUNES)
     assert context["finder_postal_codes"] == sorted({p for c in COMMUNES for p in c["codes_postaux"]})
-    # The intercommunalities stay, for the professionals.
-    assert len(context["communes_by_epci"]) == 17
+    # The intercommunalities stay, for the professionals: each once, with its communes.
+    by_epci = context["communes_by_epci"]
+    assert len(by_epci) == len(EPCIS)
+    assert {epci.code: sorted(c.code_insee for c in communes) for epci, communes in by_epci} == {
+        e["code"]: sorted(e["communes"]) for e in EPCIS
+    }
 
 
 def test_finder_script_stays_small():

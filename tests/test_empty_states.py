@@ -20,6 +20,8 @@ from conftest import DEMO_CONF, SITES, Project
 from mednum.build import build_site
 from mednum.pdf import html_to_pdf
 
+pytestmark = pytest.mark.site  # builds sites of its own
+
 BUILD_DATE = "2026-11-23"
 REPOSITORY = "https://github.com/herault/catalogue-mediation-numerique"  # pelicanconf.py
 CONTACT = "numerique@herault.example"
@@ -70,8 +72,8 @@ def build(project: Project, out: Path, **settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Project:
-    project = Project(tmp_path_factory.mktemp("project"))
+def project(tmp_path_factory, small_reference) -> Project:
+    project = Project(tmp_path_factory.mktemp("project"), small_reference)
     # Real records (no x_exemple): the published site is about to refuse examples.
     project.write(sites=SITES.replace("  x_exemple: true\n", "") + BUS, workshops="[]\n", trainings="[]\n")
     return project
@@ -251,12 +253,6 @@ def test_the_first_printed_page_of_a_brochure_shows_places(site, tmp_path, url, 
     assert "Où trouver de l'aide avec le numérique" in first
     assert name in first, f"page 1 of {pages} has no place: {first[:300]}"
     assert "04 65 71 00 01" in first
-
-
-def test_the_cover_forces_no_page_break(site):
-    css = next((site / "static").glob("site.*.css")).read_text(encoding="utf-8")
-    covers = re.findall(r"\.mn-brochure__cover\{([^}]*)\}", css)
-    assert covers and not [c for c in covers if re.search(r"break-after:\s*page|page-break-after", c)]
 
 
 def test_stops_without_hours_say_to_call_on_the_page(site):

@@ -11,17 +11,17 @@ the day the official file is fixed, so that the patch can be removed.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DATE, DEMO_CONF, ROOT, Project, demo_options
-from mednum.catalogue import load_catalogue
+from conftest import BUILD_DATE, ROOT, Project
+from mednum.exports import ics, write_exports
 from mednum.exports import national_csv as ncsv
-from mednum.exports import write_exports
 from mednum.importers import national
 
 STANDARDS = ROOT / "tests" / "fixtures" / "standards"
@@ -261,34 +261,19 @@ def rich(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """The real site built twice (two separate Pelican runs) with the same build date."""
-    from mednum.build import build_site
-
-    outputs = []
-    for name in ("first", "second"):
-        out = tmp_path_factory.mktemp(name) / "output"
-        assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat()}) == 0
-        outputs.append(out / "donnees")
-    options = demo_options(BUILD_DATE)
-    catalogue, report = load_catalogue(options)
-    assert catalogue is not None, report.text()
-    return catalogue, outputs
+def bundled(demo_site, demo_catalogue):
+    """The exports of the session's demo site, and its catalogue. That two builds give the same
+    bytes, exports included, is test_site_build.py's test_two_builds_are_byte_identical."""
+    assert demo_catalogue.build_date == BUILD_DATE
+    return demo_catalogue, demo_site / "donnees"
 
 
 def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_bundled_exports_are_byte_identical_across_two_builds(bundled):
-    _, (first, second) = bundled
-    a, b = files(first), files(second)
-    assert sorted(a) == sorted(b)
-    assert [name for name in a if a[name] != b[name]] == []
-
-
 def test_every_bundled_record_is_in_every_export_it_belongs_to(bundled):
-    catalogue, (out, _) = bundled
+    catalogue, out = bundled
     real_sites = [s for s in catalogue.sites if not s.example]
     real_workshops = [w for w in catalogue.workshops if not w.example]
 
@@ -322,13 +307,13 @@ def test_every_bundled_record_is_in_every_export_it_belongs_to(bundled):
 
 
 def test_bundled_national_csv_is_valid_against_the_official_schema(bundled):
-    _, (out, _) = bundled
+    _, out = bundled
     report = validate_csv(out / ncsv.FILENAME, official_schema())
     assert report.valid, error_lines(report)
 
 
 def test_bundled_trainings_csv_is_valid_against_its_table_schema(bundled):
-    _, (out, _) = bundled
+    _, out = bundled
     schema = json.loads((out / "formations.schema.json").read_text(encoding="utf-8"))
     report = validate_csv(out / "formations.csv", schema)
     assert report.valid, error_lines(report)
@@ -517,24 +502,47 @@ def test_one_ics_per_workshop(tmp_path, rich):
         assert len(calendar.walk("VEVENT")) == len(workshop.upcoming(catalogue.build_date))
 
 
-def test_fold_never_splits_a_character():
-    from mednum.exports.ics import fold
+def test_folding_never_splits_a_character():
+    """The library folds: at most 75 octets a line, each line valid UTF-8 on its own."""
+    icalendar = pytest.importorskip("icalendar")
+    from mednum.exports.ics import calendar, vtimezone
 
-    line = "DESCRIPTION:" + "é" * 100
-    folded = fold(line).encode("utf-8")
-    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
-    assert folded.decode("utf-8").replace("\r\n ", "").rstrip("\r\n") == line
+    event = icalendar.Event()
+    event.add("summary", "é" * 100)
+    raw = calendar("Agenda", [event], vtimezone("Europe/Paris", 2026, 2027), "Département").encode("utf-8")
+    assert raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # no character cut in two
+    assert str(icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]["SUMMARY"]) == "é" * 100
 
 
-def test_site_build_writes_the_exports(tmp_path):
-    """The generator calls write_exports: /donnees/ exists in a built site."""
-    project = new_project(tmp_path / "p")
-    from mednum.build import build_site
-
-    out = tmp_path / "out"
-    settings = {"CATALOGUE_BUILD_DATE": BUILD_DATE.isoformat(), "CATALOGUE_DATA_PATH": str(project.data)}
-    assert build_site(DEMO_CONF, out, settings) == 0
-    names = {p.name for p in (out / "donnees").iterdir()}
-    assert {"lieux-mediation-numerique.csv", "lieux.geojson", "data-inclusion.json", "ateliers.ics"} <= names
-    assert (out / "donnees" / "ateliers" / "atelier-test.ics").is_file()
-    shutil.rmtree(out)
+def test_ics_time_zone_comes_from_the_time_zone_database(tmp_path, rich):
+    """VTIMEZONE generated for the years of the calendar: it gives Paris's offsets on both sides of
+    the clock changes, and the local times of the events read back as written."""
+    icalendar = pytest.importorskip("icalendar")
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS)
+    raw = (tmp_path / "ateliers.ics").read_bytes()
+    calendar = icalendar.Calendar.from_ical(raw)
+    (timezone,) = calendar.walk("VTIMEZONE")
+    assert b"BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n" in raw
+    assert {str(c["TZNAME"]) for c in timezone.walk("DAYLIGHT")} == {"CEST"}
+    zone = timezone.to_tz()
+    assert dt.datetime(2026, 7, 1, 12, tzinfo=zone).utcoffset() == dt.timedelta(hours=2)
+    assert dt.datetime(2026, 12, 1, 12, tzinfo=zone).utcoffset() == dt.timedelta(hours=1)
+    assert calendar.get_missing_tzids() == set()
+    # Without upcoming session, a workshop's file is the calendar and its time zone only.
+    later = dataclasses.replace(catalogue, build_date=dt.date(2030, 1, 1))
+    ics.write(
+        later,
+        tmp_path / "later",
+        "https://numerique.herault.example",
+        "Europe/Paris",
+        "Département de l'Hérault",
+    )
+    for path in (tmp_path / "later" / "ateliers").glob("*.ics"):
+        alone = icalendar.Calendar.from_ical(path.read_bytes())
+        assert alone.walk("VEVENT") == [] and [str(t["TZID"]) for t in alone.walk("VTIMEZONE")] == [
+            "Europe/Paris"
+        ]

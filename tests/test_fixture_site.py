@@ -21,6 +21,8 @@ import pytest
 from conftest import DEMO_CONF, HEADERS, ROOT, SITES, TRAININGS, WORKSHOPS
 from mednum.build import build_site
 
+pytestmark = pytest.mark.site  # builds sites of its own
+
 FIXTURE = ROOT / "tests" / "fixtures" / "site"
 FIXTURE_DATA = FIXTURE / "data"
 EXPECTED = FIXTURE / "expected"

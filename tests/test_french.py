@@ -4,19 +4,31 @@ from decimal import Decimal
 import pytest
 
 from mednum.french import (
+    NBSP,
+    capitalize_first,
+    count_fr,
     format_date,
     format_date_short,
     format_distance_km,
     format_euros,
+    format_number,
+    format_percent,
     format_phone,
     format_range,
     format_ranges,
     format_time,
+    join_fr,
     month_name,
     phone_to_e164,
+    plain,
     slugify,
     weekday_name,
 )
+
+
+def nb(text: str) -> str:
+    """``text`` with every space a no-break space: the expected form of a number and its unit."""
+    return text.replace(" ", NBSP)
 
 
 def test_format_date():
@@ -63,20 +75,67 @@ def test_names():
     ],
 )
 def test_format_time(value, text):
-    assert format_time(value) == text
+    assert format_time(value) == nb(text)
 
 
-def test_format_range_uses_en_dash_with_spaces():
-    assert format_range(time(9), time(12, 30)) == "9 h \u2013 12 h 30"
-    assert format_range(time(20), time.max) == "20 h – 24 h"
+def test_format_range_is_one_unbreakable_unit_around_an_en_dash():
+    assert format_range(time(9), time(12, 30)) == "9\u00a0h\u00a0\u2013\u00a012\u00a0h\u00a030"
+    assert format_range(time(20), time.max) == nb("20 h – 24 h")
+    assert " " not in format_range(time(9), time(12))
 
 
-def test_format_ranges():
+def test_format_ranges_break_only_between_ranges():
     assert format_ranges([]) == ""
-    assert format_ranges([(time(9), time(12))]) == "9 h – 12 h"
-    assert format_ranges([(time(9), time(12)), (time(14), time(17))]) == "9 h – 12 h et 14 h – 17 h"
+    assert format_ranges([(time(9), time(12))]) == nb("9 h – 12 h")
+    two = [(time(9), time(12)), (time(14), time(17))]
+    assert format_ranges(two) == nb("9 h – 12 h") + " et " + nb("14 h – 17 h")
     three = [(time(8), time(9)), (time(10), time(11)), (time(14), time(17, 30))]
-    assert format_ranges(three) == "8 h – 9 h, 10 h – 11 h et 14 h – 17 h 30"
+    assert format_ranges(three) == f"{nb('8 h – 9 h')}, {nb('10 h – 11 h')} et {nb('14 h – 17 h 30')}"
+    assert plain(format_ranges(three)) == "8 h – 9 h, 10 h – 11 h et 14 h – 17 h 30"
+
+
+def test_join_fr():
+    assert join_fr([]) == ""
+    assert join_fr(["a"]) == "a"
+    assert join_fr(["a", "b"]) == "a et b"
+    assert join_fr(iter(["a", "b", "c"])) == "a, b et c"
+
+
+def test_capitalize_first_leaves_the_rest_alone():
+    assert capitalize_first("à Lodève") == "À Lodève"
+    assert capitalize_first("le CCAS de Sète") == "Le CCAS de Sète"
+    assert capitalize_first("") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "0"),
+        (999, "999"),
+        (1234, "1 234"),
+        (25000, "25 000"),
+        (Decimal("3.5"), "3,5"),
+        (-1234.25, "-1 234,25"),
+    ],
+)
+def test_format_number_groups_thousands_with_no_break_spaces(value, text):
+    assert format_number(value) == nb(text)
+
+
+def test_format_percent():
+    assert format_percent(Decimal("92.54")) == nb("92,54 %")
+    assert format_percent(Decimal("100.00")) == nb("100 %")
+    assert format_percent(85) == nb("85 %")
+
+
+def test_count_fr():
+    assert [count_fr(n, "lieu", "lieux") for n in (0, 1, 2)] == ["0 lieu", "1 lieu", "2 lieux"]
+    assert count_fr(25000, "lieu", "lieux") == nb("25 000") + " lieux"
+
+
+def test_plain_turns_no_break_spaces_into_spaces():
+    assert plain(format_euros(1200)) == "1 200 €"
+    assert plain("10\u202f000") == "10 000"
 
 
 def test_format_phone():
@@ -165,7 +224,7 @@ def test_slugify(text, slug):
     ],
 )
 def test_format_distance_km(km, text):
-    assert format_distance_km(km) == text
+    assert format_distance_km(km) == nb(text)
 
 
 def test_format_distance_rejects_negative():
@@ -188,18 +247,18 @@ def test_format_distance_rejects_negative():
     ],
 )
 def test_format_euros(amount, text):
-    assert format_euros(amount) == text
+    assert format_euros(amount) == nb(text)
 
 
 def test_format_duration_hours():
     from mednum.french import format_duration_hours
 
     assert [format_duration_hours(x) for x in (7, 10.5, 1.25, 0.5, 14)] == [
-        "7 h",
-        "10 h 30",
-        "1 h 15",
-        "0 h 30",
-        "14 h",
+        nb("7 h"),
+        nb("10 h 30"),
+        nb("1 h 15"),
+        nb("0 h 30"),
+        nb("14 h"),
     ]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from conftest import BUILD_DATE, SITES, WORKSHOPS, demo_options
 from mednum import freshness
 from mednum.cli import main
+from mednum.settings import DEFAULTS
 
 # lieu-test-sete without hours, accessibility nor contact, checked long ago.
 OLD_SITE = (
@@ -29,10 +31,14 @@ def _report(project, **files):
 def test_shape_and_territories(project):
     report = _report(project)
     assert report.date == BUILD_DATE
-    assert report.stale_months == 12
-    assert report.stale_before == dt.date(2025, 11, 23)
+    # Old means checked at least the default number of months ago: the same day, that many months back.
+    months = DEFAULTS["CATALOGUE_STALE_MONTHS"][0]
+    assert report.stale_months == months
+    year, month = divmod(BUILD_DATE.year * 12 + BUILD_DATE.month - 1 - months, 12)
+    assert report.stale_before == dt.date(year, month + 1, BUILD_DATE.day)
     # Every EPCI of the reference, by name, even without a record.
-    assert len(report.territories) == 17
+    epcis = json.loads((project.data / "reference" / "epci.json").read_text(encoding="utf-8"))
+    assert len(report.territories) == len(epcis)
     catalogue, _ = project.load()
     assert [t.code for t in report.territories] == list(catalogue.reference.epcis)  # by name
     by_id = {r.id: (t, r) for t in report.territories for r in t.records}
@@ -119,8 +125,8 @@ def test_text_and_markdown_renderings(project, monkeypatch, capsys):
     assert text.startswith("Fraîcheur et complétude des fiches au 23 novembre 2026\n")
     assert "== CA Sète Agglopôle Méditerranée (SIREN 200066355) ==" in text
     assert re.search(
-        r"  10 %  lieu « lieu-test-sete » \(Sète\) \[exemple\] — vérifiée le 22 novembre 2025 : ANCIENNE ;"
-        r" manque : horaires, contact \(téléphone, courriel ou site web\), accessibilité",
+        r"  10\u00a0%  lieu « lieu-test-sete » \(Sète\) \[exemple\] — vérifiée le 22 novembre 2025 : ANCIENNE ;"
+        r" manque : horaires, contact \(téléphone, courriel ou site web\), accessibilité, .* et ",
         text,
     )
     assert "== CA Hérault-Méditerranée (SIREN 243400819) ==\n  aucun lieu ni atelier" in text
@@ -128,7 +134,7 @@ def test_text_and_markdown_renderings(project, monkeypatch, capsys):
     assert main(["report", "--date", "2026-11-23", "--format", "markdown"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("# Fraîcheur et complétude des fiches au 23 novembre 2026\n")
-    assert "| CA Sète Agglopôle Méditerranée | 1 | 0 | 1 | 1 | 1 | 1 | 10 % |" in markdown
+    assert "| CA Sète Agglopôle Méditerranée | 1 | 0 | 1 | 1 | 1 | 1 | 10\u00a0% |" in markdown
     assert "## Formations (tout le département)" in markdown
 
 

@@ -74,7 +74,9 @@ def _herault_outline() -> dict:
     import json
     from pathlib import Path
 
-    data = json.loads((Path(__file__).parent.parent / "data/reference/herault.geojson").read_text("utf-8"))
+    data = json.loads(
+        (Path(__file__).parent.parent / "data/reference/departement.geojson").read_text("utf-8")
+    )
     return data.get("geometry") or data["features"][0]["geometry"]
 
 

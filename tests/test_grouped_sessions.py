@@ -16,8 +16,6 @@ from types import SimpleNamespace
 import pytest
 from html_tree import Element, parse_html
 
-from conftest import DEMO, build_bundled_site, demo_options
-from mednum.catalogue import load_catalogue
 from mednum.filters import group_by_workshop
 
 BUILD_DATE = dt.date(2026, 11, 23)
@@ -25,18 +23,13 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("grouped") / "output"
-    code = build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE.isoformat(), CATALOGUE_DATA_PATH=str(DEMO))
-    assert code == 0
-    return out
+def site(demo_site) -> Path:
+    return demo_site
 
 
 @pytest.fixture(scope="module")
-def catalogue():
-    catalogue, report = load_catalogue(demo_options(BUILD_DATE))
-    assert catalogue is not None, report.text()
-    return catalogue
+def catalogue(demo_catalogue):
+    return demo_catalogue
 
 
 def tree(site: Path, path: str) -> Element:

@@ -13,6 +13,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import BUILD_DATE, DEMO_CONF, HEADERS, SITES, TRAININGS, WORKSHOPS, Project
 
 # What an attacker puts in any text: a script, an event attribute, a javascript: link.
@@ -255,6 +257,7 @@ def check_refused(name: str, report, file: str) -> None:
     assert any(m.startswith(f"data/{file}.yaml:") for m in errors), f"{name}: {errors}"
 
 
+@pytest.mark.site
 def test_hostile_corpus(tmp_path: Path, monkeypatch):
     import functools
 

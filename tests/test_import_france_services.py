@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mednum.importers import SITE_FIELDS, ImportFileError, cli, france_services
+from mednum import importers
+from mednum.importers import ImportFileError, cli, france_services
 from mednum.importers.france_services import HoursError, day_ranges, opening_hours
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,12 +169,32 @@ def test_full_record(tmp_path):
             "modalites_accompagnement": ["Accompagnement individuel"],
         }
     ]
-    assert list(result.records[0]) == [f for f in SITE_FIELDS if f in result.records[0]]
+    assert list(result.records[0]) == [f for f in schema_order(SITES_SCHEMA) if f in result.records[0]]
 
 
-def test_field_order_follows_the_schema():
-    schema = json.loads((ROOT / "schemas" / "sites.schema.json").read_text(encoding="utf-8"))
-    assert tuple(schema["$defs"]["lieu"]["properties"]) == SITE_FIELDS
+SITES_SCHEMA = ROOT / "schemas" / "sites.schema.json"
+
+
+def schema_order(path: Path) -> list[str]:
+    return list(json.loads(path.read_text(encoding="utf-8"))["$defs"]["lieu"]["properties"])
+
+
+def test_records_follow_the_order_of_the_schema_file(tmp_path, monkeypatch):
+    """Reorder the properties in a copy of the schema: the importer's records follow the copy."""
+    schema = json.loads(SITES_SCHEMA.read_text(encoding="utf-8"))
+    lieu = schema["$defs"]["lieu"]
+    lieu["properties"] = dict(reversed(lieu["properties"].items()))
+    copy = tmp_path / "schemas" / "sites.schema.json"
+    copy.parent.mkdir()
+    copy.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(importers, "SCHEMAS_DIR", copy.parent)
+    record = france_services.read(write_csv(tmp_path, [row(complement_adresse="Espace Gare")])).records[0]
+    assert list(record)[:3] == [
+        "modalites_accompagnement",
+        "modalites_acces",
+        "dispositif_programmes_nationaux",
+    ]
+    assert list(record) == [f for f in schema_order(copy) if f in record]
 
 
 def test_date_parameter_and_itinerant(tmp_path):

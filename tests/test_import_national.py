@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Project
+from mednum import importers
 from mednum.importers import ImportFileError, cli, national
 from mednum.reference import load_reference
 
 STANDARDS = ROOT / "tests" / "fixtures" / "standards"
-HEADER = [
-    f["name"] for f in json.loads((STANDARDS / "lieux-mediation-numerique-schema.json").read_text())["fields"]
-]
+OFFICIAL = json.loads((STANDARDS / "lieux-mediation-numerique-schema.json").read_text(encoding="utf-8"))
+HEADER = [f["name"] for f in OFFICIAL["fields"]]
+REQUIRED = [f["name"] for f in OFFICIAL["fields"] if f.get("constraints", {}).get("required")]
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +132,44 @@ def test_broken_rows_are_reported_and_the_rest_imported(tmp_path, reference):
     assert partiel["typologie"] == ["BIB"] and "telephone" not in partiel and "horaires" not in partiel
 
 
-def test_enums_match_the_schema():
+def test_records_are_written_in_the_order_of_the_schema(tmp_path, reference):
+    order = list(
+        json.loads((ROOT / "schemas" / "sites.schema.json").read_text("utf-8"))["$defs"]["lieu"]["properties"]
+    )
+    record = national.read(
+        write_csv(tmp_path, [row(typologie="BIB", horaires="Mo 09:00-12:00")]), reference
+    ).records[0]
+    assert list(record) == [name for name in order if name in record]
+
+
+def test_closed_lists_are_read_from_the_schema_file(tmp_path, monkeypatch):
+    """A value or a list added to a copy of sites.schema.json is a value the importers know."""
     schema = json.loads((ROOT / "schemas" / "sites.schema.json").read_text(encoding="utf-8"))
     props = schema["$defs"]["lieu"]["properties"]
-    assert {name: tuple(props[name]["items"]["enum"]) for name in national.ENUMS} == national.ENUMS
+    props["typologie"]["items"]["enum"].append("NOUVEAU")
+    props["x_niveau"] = {"type": "array", "items": {"type": "string", "enum": ["Débutant", "Confirmé"]}}
+    copy = tmp_path / "sites.schema.json"
+    copy.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(importers, "SCHEMAS_DIR", tmp_path)
+    enums = importers.site_enums()
+    assert enums["typologie"][-2:] == ("Autre", "NOUVEAU")
+    assert enums["x_niveau"] == ("Débutant", "Confirmé")
+    assert next(iter(enums)) == "typologie" and "courriels" not in enums
+
+
+def test_every_column_of_the_standard_is_a_field_of_our_records():
+    """Else the export would write an always empty column, and the importer drop it."""
+    ours = json.loads((ROOT / "schemas" / "sites.schema.json").read_text(encoding="utf-8"))
+    fields = list(ours["$defs"]["lieu"]["properties"])
+    assert set(HEADER) <= set(fields)
+    assert sorted(set(fields) - set(HEADER)) == [n for n in sorted(fields) if n.startswith("x_")]
+
+
+@pytest.mark.parametrize("column", REQUIRED)
+def test_a_file_without_a_required_column_of_the_official_schema_is_refused(tmp_path, reference, column):
+    header = [name for name in HEADER if name != column]
+    with pytest.raises(ImportFileError, match=f"colonnes manquantes : {column} "):
+        national.read(write_csv(tmp_path, [row()], header=header), reference)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +182,7 @@ def test_enums_match_the_schema():
             b"id;nom;commune;code_postal;adresse;date_maj\na;b;c;34000;d;2026-01-01\n",
             "colonnes manquantes",
         ),
-        (b"id,nom,commune\na,b,c\n", "colonnes manquantes : code_postal, adresse, date_maj"),
+        (b"id,nom,commune\na,b,c\n", "colonnes manquantes : pivot, code_postal, adresse, date_maj"),
         (b'id,nom\n"a,b\n', "colonnes manquantes"),
     ],
 )

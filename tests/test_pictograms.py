@@ -16,7 +16,6 @@ import yaml
 from browser.component_examples import THEME, environment
 from html_tree import Element, parse_html
 
-from conftest import DEMO, build_bundled_site
 from mednum import vocab
 
 BUILD_DATE = "2026-11-23"
@@ -25,10 +24,8 @@ DRAWING_TAGS = {"path", "circle", "rect"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("pictograms") / "output"
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_DATA_PATH=str(DEMO)) == 0
-    return out
+def site(demo_site) -> Path:
+    return demo_site
 
 
 @pytest.fixture(scope="module")
@@ -157,11 +154,3 @@ def test_pictograms_mark_what_people_look_for(site, icons):
     check(path, next(li for li in main.iter("li") if words(li) == "Coût : gratuit."), "free")
     check(path, next(li for li in main.find_class("mn-access")[0].iter("li")), "step-free")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:100])
-
-
-def test_pictograms_take_the_colour_of_the_text_on_screen_and_on_paper():
-    """No stylesheet gives them a colour of their own: they print black like the text."""
-    css = "".join(p.read_text(encoding="utf-8") for p in (THEME / "components" / "icon").glob("*.css"))
-    rules = re.findall(r"\.mn-icon[^{]*\{([^}]*)\}", css)
-    assert rules
-    assert not [r for r in rules if re.search(r"(^|;)\s*(color|fill|stroke)\s*:", r)]

@@ -11,8 +11,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from conftest import DEMO_CONF, ROOT
-from mednum.build import build_site
+from conftest import ROOT
 from mednum.pdf import PdfError, html_to_pdf
 
 PUBLIC_URL = "https://numerique.herault.example"
@@ -20,11 +19,8 @@ MAX_PDF_BYTES = 400 * 1024
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("print") / "output"
-    overrides = {"CATALOGUE_BUILD_DATE": "2026-11-23", "CATALOGUE_PDF_BROCHURES": True}
-    assert build_site(DEMO_CONF, out, overrides) == 0
-    return out
+def site(demo_site) -> Path:
+    return demo_site
 
 
 def epci_sites() -> dict[str, list[str]]:

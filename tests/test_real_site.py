@@ -17,6 +17,8 @@ from mednum.build import build_site
 from mednum.problems import Report
 from mednum.yamlsource import read_yaml
 
+pytestmark = pytest.mark.site  # builds sites of its own
+
 BUILD_DATE = "2026-12-03"
 
 

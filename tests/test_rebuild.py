@@ -6,6 +6,7 @@ a cache folder of its own.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from conftest import DEMO, DEMO_CONF, ROOT
+from conftest import DEMO_CONF, ROOT, small_project
 from mednum import build as build_module
 from mednum import buildstamp
 from mednum.build import build_site
@@ -22,9 +23,23 @@ BUILD_DATE = "2026-11-23"
 UP_TO_DATE = "rien n'a changé depuis la dernière construction"
 
 
-def build(out: Path, cache: Path, force: bool = False, **settings) -> int:
-    override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_CACHE_PATH": str(cache), **settings}
-    return build_site(DEMO_CONF, out, override, force=force)
+@pytest.fixture
+def build(tmp_path, small_reference):
+    """Build the small site (conftest.small_project) into ``out`` with its cache in ``cache``."""
+    data = small_project(tmp_path / "small", small_reference)
+
+    def run(out: Path, cache: Path, force: bool = False, **settings) -> int:
+        override = {
+            "CATALOGUE_BUILD_DATE": BUILD_DATE,
+            "CATALOGUE_CACHE_PATH": str(cache),
+            "CATALOGUE_DATA_PATH": str(data),
+            "CATALOGUE_REFERENCE_PATH": str(data / "reference"),
+            **settings,
+        }
+        return build_site(DEMO_CONF, out, override, force=force)
+
+    run.data = data
+    return run
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -56,7 +71,8 @@ class Calls:
         return len(self.log.read_text(encoding="utf-8").splitlines()) if self.log.exists() else 0
 
 
-def test_nothing_changed_nothing_rebuilt(tmp_path, capsys):
+@pytest.mark.site
+def test_nothing_changed_nothing_rebuilt(build, tmp_path, capsys):
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     assert UP_TO_DATE not in capsys.readouterr().out
@@ -71,7 +87,8 @@ def test_nothing_changed_nothing_rebuilt(tmp_path, capsys):
     assert out.stat().st_ino != inode and contents(out) == files
 
 
-def test_an_output_changed_or_removed_since_is_built_again(tmp_path, capsys):
+@pytest.mark.site
+def test_an_output_changed_or_removed_since_is_built_again(build, tmp_path, capsys):
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     (out / "index.html").unlink()
@@ -87,7 +104,8 @@ def test_an_output_changed_or_removed_since_is_built_again(tmp_path, capsys):
     assert UP_TO_DATE not in capsys.readouterr().out
 
 
-def test_a_failed_build_keeps_the_site_and_its_stamp(tmp_path, capsys):
+@pytest.mark.site
+def test_a_failed_build_keeps_the_site_and_its_stamp(build, tmp_path, capsys):
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     before = snapshot(out)
@@ -165,7 +183,8 @@ def test_a_touched_file_with_the_same_bytes_changes_nothing(project):
     assert buildstamp.fingerprint(settings_of(project)) == before
 
 
-def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(tmp_path, monkeypatch):
+@pytest.mark.site
+def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(build, tmp_path, monkeypatch):
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     index = contents(out / "pagefind")
@@ -180,40 +199,44 @@ def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(tmp
     assert calls.count == 1
 
 
-def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(tmp_path, monkeypatch):
+@pytest.mark.site
+def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(build, tmp_path, monkeypatch):
     out, cache = tmp_path / "output", tmp_path / "cache"
-    data = tmp_path / "data"
-    shutil.copytree(DEMO, data)
-    settings = {"CATALOGUE_PDF_BROCHURES": True, "CATALOGUE_DATA_PATH": str(data)}
+    territories = len(json.loads((build.data / "reference" / "epci.json").read_text(encoding="utf-8")))
+    settings = {"CATALOGUE_PDF_BROCHURES": True}
     calls = Calls(tmp_path / "pdf.log", build_module.html_to_pdf)
     monkeypatch.setattr(build_module, "html_to_pdf", calls)
     assert build(out, cache, **settings) == 0
     pdfs = sorted(out.glob("brochures/territoires/*.pdf"))
-    assert len(pdfs) == calls.count == 17
+    assert territories >= 2 and len(pdfs) == calls.count == territories
     first = contents(out / "brochures" / "territoires")
 
     assert build(out, cache, CATALOGUE_MAP_ATTRIBUTION="© IGN, carte", **settings) == 0
-    assert calls.count == 17  # none made again
+    assert calls.count == territories  # none made again
     assert contents(out / "brochures" / "territoires") == first
 
-    # One help point renamed: only the brochure of its territory is made again.
-    sites = data / "sites.yaml"
+    # One help point renamed: only the brochures that show it are made again: its territory's, and
+    # the one of the territory without help point (Clermontais), which lists the nearest ones.
+    sites = build.data / "sites.yaml"
     text = sites.read_text(encoding="utf-8")
-    assert text.count("nom: Bus France services Sud-Hérault\n") == 1
-    sites.write_text(text.replace("nom: Bus France services Sud-Hérault\n", "nom: Bus Sud-Hérault\n"))
+    assert text.count("nom: Lieu de test de Lodève\n") == 1
+    sites.write_text(text.replace("nom: Lieu de test de Lodève\n", "nom: Lieu renommé de Lodève\n"))
     assert build(out, cache, **settings) == 0
     # The pages as they were in the staging folder, now published in out/.
-    remade = [Path(line).parent.name for line in calls.log.read_text(encoding="utf-8").splitlines()[17:]]
-    assert 1 <= len(remade) < 17, remade
+    remade = [
+        Path(line).parent.name for line in calls.log.read_text(encoding="utf-8").splitlines()[territories:]
+    ]
+    assert sorted(remade) == ["cc-du-clermontais", "cc-lodevois-et-larzac"], remade
     for name in remade:
         page = out / "brochures" / "territoires" / name / "index.html"
-        assert "Bus Sud-Hérault" in page.read_text(encoding="utf-8"), name
+        assert "Lieu renommé de Lodève" in page.read_text(encoding="utf-8")
     again = contents(out / "brochures" / "territoires")
     changed = {name.split("/")[0].removesuffix(".pdf") for name in first if first[name] != again[name]}
     assert changed == set(remade)
 
 
-def test_the_replaced_site_is_deleted_after_the_build_returns(tmp_path, monkeypatch):
+@pytest.mark.site
+def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, monkeypatch):
     """swap_in hands the old site to a detached process; it is gone soon after."""
     import time
 

@@ -8,12 +8,14 @@ import pytest
 
 from mednum.french import slugify
 from mednum.geo import haversine_km
-from mednum.reference import ReferenceDataError, load_reference, normalize_name
+from mednum.reference import Department, Reference, ReferenceDataError, load_reference, normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
+GARD = ROOT / "tests" / "fixtures" / "gard" / "reference"
 SHARED = ROOT.parent / "shared" / "data"
-FILES = ("communes.json", "epci.json", "herault.geojson")
+DECOUPAGE = ROOT / "node_modules" / "@etalab" / "decoupage-administratif" / "data"
+FILES = ("communes.json", "epci.json", "departement.json", "departement.geojson")
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +26,12 @@ def ref():
 def test_counts(ref):
     assert len(ref.communes) == 341
     assert len(ref.epcis) == 17
+
+
+def test_department(ref):
+    assert ref.department == Department("34", "Hérault", 5)
+    assert ref.department.in_ == "dans l'Hérault"
+    assert ref.department_prefix == "34"
 
 
 def test_every_commune_belongs_to_exactly_one_epci(ref):
@@ -118,8 +126,14 @@ def test_missing_file_raises_reference_data_error(tmp_path):
         ("communes.json", '{"code_insee": "34172"}'),
         ("communes.json", '[{"code_insee": "34172"}]'),
         ("epci.json", "[1, 2]"),
-        ("herault.geojson", '{"type": "Point", "coordinates": [3, 43]}'),
-        ("herault.geojson", "[]"),
+        ("departement.json", "{not json"),
+        ("departement.json", "[]"),
+        ("departement.json", '{"code": "34", "nom": "Hérault"}'),
+        ("departement.json", '{"code": "34", "nom": "Hérault", "type_liaison": "5"}'),
+        ("departement.json", '{"code": "34", "nom": "Hérault", "type_liaison": 9}'),
+        ("departement.json", '{"code": "", "nom": "Hérault", "type_liaison": 5}'),
+        ("departement.geojson", '{"type": "Point", "coordinates": [3, 43]}'),
+        ("departement.geojson", "[]"),
     ],
 )
 def test_malformed_file_raises_reference_data_error(tmp_path, name, content):
@@ -127,6 +141,14 @@ def test_malformed_file_raises_reference_data_error(tmp_path, name, content):
         (tmp_path / file).write_bytes((REFERENCE / file).read_bytes())
     (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(ReferenceDataError, match=name.replace(".", r"\.")):
+        load_reference(tmp_path)
+
+
+def test_missing_department_file_raises_reference_data_error(tmp_path):
+    for file in FILES:
+        (tmp_path / file).write_bytes((REFERENCE / file).read_bytes())
+    (tmp_path / "departement.json").unlink()
+    with pytest.raises(ReferenceDataError, match=r"departement\.json : fichier de référence introuvable"):
         load_reference(tmp_path)
 
 
@@ -140,15 +162,20 @@ def test_unknown_epci_is_reported(tmp_path):
         load_reference(tmp_path)
 
 
-def test_rebuild_is_byte_identical(tmp_path):
+def _build(tmp_path: Path, *options: str) -> None:
     if not SHARED.is_dir():
         pytest.skip(f"open-data inputs absent ({SHARED}): only available in the maintainers' setup")
+    if not DECOUPAGE.is_dir():
+        pytest.skip(f"npm package absent ({DECOUPAGE}): run « npm ci »")
     result = subprocess.run(
         [
             sys.executable,
             str(ROOT / "tools" / "build_reference.py"),
+            *options,
             "--shared",
             str(SHARED),
+            "--decoupage",
+            str(DECOUPAGE),
             "--output",
             str(tmp_path),
         ],
@@ -158,5 +185,100 @@ def test_rebuild_is_byte_identical(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_rebuild_is_byte_identical(tmp_path):
+    _build(tmp_path)  # the default département is Hérault
     for file in FILES:
         assert filecmp.cmp(tmp_path / file, REFERENCE / file, shallow=False), file
+
+
+def test_gard_fixture_is_up_to_date(tmp_path):
+    _build(tmp_path, "--departement", "30")
+    for file in FILES:
+        assert filecmp.cmp(tmp_path / file, GARD / file, shallow=False), file
+
+
+def run_tool_without_polygons(tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    """tools/build_reference.py for département ``code``, with no polygon file at hand."""
+    if not DECOUPAGE.is_dir():
+        pytest.skip(f"npm package absent ({DECOUPAGE}): run « npm ci »")
+    tool = ROOT / "tools" / "build_reference.py"
+    options = ["--departement", code, "--decoupage", str(DECOUPAGE), "--shared", str(tmp_path)]
+    return subprocess.run(
+        [sys.executable, str(tool), *options, "--output", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_unknown_department_is_a_clear_error(tmp_path):
+    result = run_tool_without_polygons(tmp_path, "99")
+    assert result.returncode != 0
+    assert "département 99 inconnu" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_polygons_are_a_clear_error(tmp_path):
+    result = run_tool_without_polygons(tmp_path, "48")
+    assert result.returncode != 0
+    assert "aucun fichier communes-48-*.geojson" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "tncc", "with_article", "in_", "of"),
+    [
+        ("75", "Paris", 0, "Paris", "à Paris", "de Paris"),
+        ("34", "Agde", 1, "Agde", "à Agde", "d'Agde"),  # a commune's name: no département has TNCC 1
+        ("30", "Gard", 2, "le Gard", "dans le Gard", "du Gard"),
+        ("48", "Lozère", 3, "la Lozère", "dans la Lozère", "de la Lozère"),
+        (
+            "13",
+            "Bouches-du-Rhône",
+            4,
+            "les Bouches-du-Rhône",
+            "dans les Bouches-du-Rhône",
+            "des Bouches-du-Rhône",
+        ),
+        ("34", "Hérault", 5, "l'Hérault", "dans l'Hérault", "de l'Hérault"),
+    ],
+)
+def test_department_forms(code, name, tncc, with_article, in_, of):
+    department = Department(code, name, tncc)
+    assert (department.with_article, department.in_, department.of) == (with_article, in_, of)
+
+
+@pytest.mark.parametrize("tncc", [-1, 9, True])
+def test_department_rejects_unknown_tncc(tncc):
+    with pytest.raises(ValueError, match="type_liaison"):
+        Department("34", "Hérault", tncc)
+
+
+@pytest.fixture(scope="module")
+def gard():
+    return load_reference(GARD)
+
+
+def test_gard_fixture(gard):
+    assert gard.department == Department("30", "Gard", 2)
+    assert gard.department.in_ == "dans le Gard"
+    assert gard.department_prefix == "30"
+    assert not [code for code in gard.communes if code.startswith("34")]
+    assert all(code.startswith("30") for code in gard.communes)
+    assert gard.commune("30189").nom == "Nîmes"
+    assert gard.contains(43.8367, 4.3601)  # Nîmes
+    assert not gard.contains(43.6108, 3.8767)  # Montpellier, Hérault
+    members = [code for epci in gard.epcis.values() for code in epci.communes]
+    assert sorted(members) == sorted(gard.communes)
+    outside = [c.nom for c in gard.communes.values() if not gard.contains(c.latitude, c.longitude)]
+    assert outside == []
+
+
+def test_department_prefix_falls_back_to_the_common_prefix(ref, gard):
+    # Codes not starting with the département's (the benchmark's synthetic territory): the old rule.
+    other = Reference(ref.communes, ref.epcis, ref.outline, Department("XX", "Synthétique", 2))
+    assert other.department_prefix == "34"
+    both = Reference({**ref.communes, **gard.communes}, {}, ref.outline, Department("XX", "Synthétique", 2))
+    assert both.department_prefix == "3"

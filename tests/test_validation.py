@@ -122,7 +122,7 @@ SITE_CASES = [
         "latitude: 43.7317\n  longitude: 3.3194",
         "latitude: 43.6109\n  longitude: 3.8772",
         "data/sites.yaml:8:13: lieu « lieu-test-lodeve », champ « latitude » :"
-        " coordonnées à 48 km du centre de Lodève : vérifiez les coordonnées ou la commune",
+        " coordonnées à 48\u00a0km du centre de Lodève : vérifiez les coordonnées ou la commune",
     ),
     (
         "latitude without longitude",

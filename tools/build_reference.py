@@ -1,10 +1,14 @@
-"""Derive data/reference/ (communes, EPCI, outline of Hérault) from open data.
+"""Derive data/reference/ (a département, its communes, EPCI and outline) from open data.
 
-    python tools/build_reference.py --shared ../shared/data
+    python tools/build_reference.py --departement 34
 
-The inputs are described in ``<shared>/README.md``; the outputs in
-``data/reference/README.md``. Output is deterministic so that re-running the
-script on the same inputs gives byte-identical files (a test checks it).
+Inputs: the npm package ``@etalab/decoupage-administratif`` (installed by
+``npm ci``) for the département, its communes and EPCI; the 2018 polygons of the
+communes and the outline of the département, ``communes-<code>-*.geojson`` and
+``departement-<code>-*.geojson`` in ``--shared`` (described in
+``<shared>/README.md``). The outputs are described in ``data/reference/README.md``.
+Output is deterministic so that re-running the script on the same inputs gives
+byte-identical files (a test checks it).
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ sys.path.insert(0, str(ROOT / "plugins"))  # works without the editable install 
 
 from mednum.french import slugify  # noqa: E402
 from mednum.geo import haversine_km, point_in_geometry, polygons  # noqa: E402
+from mednum.reference import Department  # noqa: E402
 
-DEPARTEMENT = "34"
+DEFAULT_DEPARTEMENT = "34"
 DECIMALS = 5  # about 1 m
+COMMUNE_TYPES = ("commune-actuelle", "commune-deleguee")  # not communes associées nor arrondissements
 
 
 def read_json(path: Path):
@@ -33,10 +39,27 @@ def read_json(path: Path):
         sys.exit(f"fichier introuvable : {path}")
 
 
+def find_one(folder: Path, pattern: str, what: str) -> Path:
+    """The only file of ``folder`` matching ``pattern``, or a clear error."""
+    matches = sorted(folder.glob(pattern))
+    if not matches:
+        sys.exit(f"aucun fichier {pattern} dans {folder} ({what}) : voir {folder / 'README.md'}")
+    if len(matches) > 1:
+        names = ", ".join(m.name for m in matches)
+        sys.exit(f"plusieurs fichiers {pattern} dans {folder} ({what}) : {names}")
+    return matches[0]
+
+
 def write_records(path: Path, records: list[dict]) -> None:
     """One record per line: readable diffs when the open data changes."""
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records]
     path.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+
+
+def normalize_code(code: str) -> str:
+    """``2a`` → ``2A``, ``1`` → ``01``."""
+    code = code.strip().upper()
+    return code.zfill(2) if code.isdigit() and len(code) == 1 else code
 
 
 # --- planar geometry in degrees (fine for centroids: they are affine-invariant) ---
@@ -164,13 +187,35 @@ def short_name(name: str, kind: str) -> str:
     return short[:1].upper() + short[1:]
 
 
-def build_epcis(raw: list[dict], communes: list[dict], log: list[str]) -> list[dict]:
+def build_department(raw: list[dict], code: str) -> dict:
+    """The record of ``departement.json``."""
+    for row in raw:
+        if row["code"] == code:
+            return {
+                "code": row["code"],
+                "nom": row["nom"],
+                "type_liaison": row["typeLiaison"],
+                "chef_lieu": row["chefLieu"],
+            }
+    known = ", ".join(row["code"] for row in raw)
+    sys.exit(f"département {code} inconnu (codes connus : {known})")
+
+
+def in_department(code_insee: str, department: Department) -> bool:
+    # INSEE codes start with the département's code: 34172, 2A004, 97105.
+    return code_insee.startswith(department.code)
+
+
+def build_epcis(raw: list[dict], communes: list[dict], department: Department, log: list[str]) -> list[dict]:
+    """The EPCI having at least one member in the département, with only those members."""
     by_code = {c["code_insee"]: c for c in communes}
     records = []
     for epci in raw:
+        if not any(in_department(m["code"], department) for m in epci["membres"]):
+            continue
         members = sorted(m["code"] for m in epci["membres"] if m["code"] in by_code)
         for m in epci["membres"]:
-            if m["code"].startswith(DEPARTEMENT) and m["code"] not in by_code:
+            if in_department(m["code"], department) and m["code"] not in by_code:
                 log.append(f"EPCI {epci['nom']} : membre {m['code']} inconnu")
         for code in members:
             if by_code[code]["epci"] is not None:
@@ -199,13 +244,13 @@ def round_coordinates(value):
     return value
 
 
-def build_outline(raw: dict) -> dict:
-    # The source (about 1,500 vertices, 30 kB) is already simplified by
-    # france-geojson: simplifying more would cost accuracy along the coast.
+def build_outline(raw: dict, department: Department) -> dict:
+    # The source (about 1,500 vertices, 30 kB for a département) is already simplified
+    # by france-geojson: simplifying more would cost accuracy along the coast.
     geometry = raw["geometry"] if raw.get("type") == "Feature" else raw
     return {
         "type": "Feature",
-        "properties": {"code": DEPARTEMENT, "nom": "Hérault"},
+        "properties": {"code": department.code, "nom": department.name},
         "geometry": {
             "type": geometry["type"],
             "coordinates": round_coordinates(geometry["coordinates"]),
@@ -213,42 +258,73 @@ def build_outline(raw: dict) -> dict:
     }
 
 
-def check(communes: list[dict], epcis: list[dict], outline: dict, log: list[str]) -> list[str]:
+def check(
+    communes: list[dict], epcis: list[dict], outline: dict, department: Department, log: list[str]
+) -> list[str]:
     errors = []
     for kind, records in (("commune", communes), ("EPCI", epcis)):
         slugs = [r["slug"] for r in records]
         errors += [f"slug de {kind} en double : {s}" for s in sorted(set(slugs)) if slugs.count(s) > 1]
     for c in communes:
         if not point_in_geometry(c["latitude"], c["longitude"], outline["geometry"]):
-            errors.append(f"{c['code_insee']} {c['nom']} : centre hors du contour de l'Hérault")
+            errors.append(f"{c['code_insee']} {c['nom']} : centre hors du contour {department.of}")
     errors += [line for line in log if "deux EPCI" in line or "inconnu" in line]
     return errors
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument(
+        "--departement", default=DEFAULT_DEPARTEMENT, help="code INSEE du département (34, 30, 2A, 971…)"
+    )
+    parser.add_argument(
+        "--decoupage",
+        type=Path,
+        default=ROOT / "node_modules" / "@etalab" / "decoupage-administratif" / "data",
+        help="dossier data/ du paquet npm @etalab/decoupage-administratif (installé par « npm ci »)",
+    )
+    parser.add_argument(
+        "--shared", type=Path, default=ROOT.parent / "shared" / "data", help="dossier des polygones"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "data" / "reference")
     args = parser.parse_args(argv)
 
-    shapes_raw = read_json(args.shared / "communes-34-herault.geojson")
+    code = normalize_code(args.departement)
+    if not args.decoupage.is_dir():
+        sys.exit(
+            f"{args.decoupage} introuvable : installer le paquet @etalab/decoupage-administratif "
+            "avec « npm ci » ou indiquer son dossier data/ avec --decoupage"
+        )
+    identity = build_department(read_json(args.decoupage / "departements.json"), code)
+    department = Department(code, identity["nom"], identity["type_liaison"])
+    communes_file = find_one(args.shared, f"communes-{code}-*.geojson", "polygones des communes")
+    outline_file = find_one(args.shared, f"departement-{code}-*.geojson", "contour du département")
+
+    raw = [
+        c
+        for c in read_json(args.decoupage / "communes.json")
+        if c.get("departement") == code and c["type"] in COMMUNE_TYPES
+    ]
+    shapes_raw = read_json(communes_file)
     shapes = {f["properties"]["code"]: f["geometry"] for f in shapes_raw["features"]}
     log: list[str] = []
-    communes = build_communes(read_json(args.shared / "communes-34.json"), shapes, log)
-    epcis = build_epcis(read_json(args.shared / "epci-34.json"), communes, log)
-    outline = build_outline(read_json(args.shared / "departement-34-herault.geojson"))
+    communes = build_communes(raw, shapes, log)
+    epcis = build_epcis(read_json(args.decoupage / "epci.json"), communes, department, log)
+    outline = build_outline(read_json(outline_file), department)
 
-    errors = check(communes, epcis, outline, log)
+    errors = check(communes, epcis, outline, department, log)
     if errors:
         print("\n".join(errors), file=sys.stderr)
         return 1
     args.output.mkdir(parents=True, exist_ok=True)
     write_records(args.output / "communes.json", communes)
     write_records(args.output / "epci.json", epcis)
+    text = json.dumps(identity, ensure_ascii=False, sort_keys=True)
+    (args.output / "departement.json").write_text(text + "\n", encoding="utf-8")
     text = json.dumps(outline, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    (args.output / "herault.geojson").write_text(text + "\n", encoding="utf-8")
+    (args.output / "departement.geojson").write_text(text + "\n", encoding="utf-8")
 
-    print(f"{len(communes)} communes, {len(epcis)} EPCI → {args.output}")
+    print(f"{department.with_article} ({code}) : {len(communes)} communes, {len(epcis)} EPCI → {args.output}")
     print("\n".join(log) if log else "aucun cas particulier")
     return 0
 

@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import buildstamp
-from .errors import CatalogueInvalid
+from . import buildstamp, urls
+from .errors import CatalogueInvalid, raised_to_caller
 from .legal import LegalInfoMissing, check_legal_info
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
@@ -117,11 +117,12 @@ def run_pelican(settings: dict) -> None:
     global _settings
     _settings = settings
     try:
-        if fork_context() is None:  # pragma: no cover - not Linux
-            _pelican()
-        else:
-            with worker_pool(1) as pool:
-                pool.submit(_pelican).result()
+        with raised_to_caller():  # the forked process inherits it
+            if fork_context() is None:  # pragma: no cover - not Linux
+                _pelican()
+            else:
+                with worker_pool(1) as pool:
+                    pool.submit(_pelican).result()
     finally:
         _settings = None
 
@@ -163,7 +164,7 @@ def write_brochure_pdfs(
     other). It runs once the workers are forked, so they never copy a process with a thread.
     """
     previous = previous or {}
-    pages = sorted(site.glob("brochures/territoires/*/index.html"))
+    pages = sorted(site.glob(f"{urls.EPCI_BROCHURES_FOLDER}*/index.html"))
     from . import pdf
 
     # What makes a PDF beside its page: WeasyPrint's version and our code around it.

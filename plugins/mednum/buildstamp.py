@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from . import maps
 from .rgaa import GRILLE
 from .settings import build_date, reference_path, resolve_path
 
@@ -69,8 +70,6 @@ def _files(folder: Path) -> list[Path]:
 
 
 def input_folders(settings: dict) -> dict[str, Path]:
-    from . import maps
-
     folders = {
         "data": resolve_path(settings, "CATALOGUE_DATA_PATH"),
         "reference": reference_path(settings),

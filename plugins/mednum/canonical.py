@@ -22,7 +22,6 @@ exits 1 (``--format github`` prints them as annotations for a pull request).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from .importers.merge import (
     _set_tail,
     write_text,
 )
-from .schema import KINDS, Kind
+from .schema import KINDS, Kind, record_fields
 
 
 class CanonicalError(Exception):
@@ -65,21 +64,13 @@ class Disorder:
 
 
 def field_order(schema_path: Path) -> list[str]:
-    """The record's properties in the order the schema lists them."""
+    """The record's properties in the order the schema lists them (``schema.record_fields``)."""
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CanonicalError(f"{schema_path} : schéma illisible ({exc})") from None
-    node = schema.get("items", {})
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    if isinstance(ref, str) and ref.startswith("#/"):
-        node = schema
-        for part in ref[2:].split("/"):
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-    properties = node.get("properties")
-    if not isinstance(properties, dict) or not properties:
-        raise CanonicalError(f"{schema_path} : le schéma ne décrit pas les champs d'une fiche")
-    return list(properties)
+        return list(record_fields(schema_path))
+    except OSError as exc:
+        raise CanonicalError(f"{schema_path} : schéma illisible ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise CanonicalError(str(exc)) from None
 
 
 def canonical_keys(keys: Sequence[str], order: Sequence[str]) -> list[str]:

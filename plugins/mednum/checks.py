@@ -248,13 +248,16 @@ class Checker:
     def _commune_code(self, src: Source, i: int, path: tuple, code: str):
         commune = self.ref.commune(code)
         if commune is None:
-            where = (
-                "n'est pas dans l'Hérault (34xxx)"
-                if not code.startswith("34")
-                else "est inconnu dans l'Hérault"
-            )
+            where = self._outside(code)
             self._error(src, i, path, f"le code INSEE {code} {where}")
         return commune
+
+    def _outside(self, code: str) -> str:
+        """Why a commune code is refused: « n'est pas dans le Gard (30xxx) », « est inconnu … »."""
+        prefix, department = self.ref.department_prefix, self.ref.department
+        if not code.startswith(prefix):
+            return f"n'est pas {department.in_} ({prefix}{'x' * (5 - len(prefix))})"
+        return f"est inconnu {department.in_}"
 
     def _place(self, src: Source, i: int, block: dict, base: tuple):
         """Commune name, INSEE code and postal code must agree with the reference."""
@@ -263,11 +266,7 @@ class Checker:
             return None
         commune = self.ref.commune(code)
         if commune is None:
-            message = (
-                "n'est pas dans l'Hérault (34xxx)"
-                if not code.startswith("34")
-                else "est inconnu dans l'Hérault"
-            )
+            message = self._outside(code)
             hint = ""
             if isinstance(name, str):
                 matches = self.ref.communes_named(name)
@@ -304,9 +303,12 @@ class Checker:
             return
         if not self.ref.contains(lat, lon):
             if self.ref.contains(lon, lat):
-                message = f"coordonnées hors de l'Hérault : latitude et longitude inversées ? ({lat}, {lon})"
+                message = (
+                    f"coordonnées hors {self.ref.department.of} : latitude et longitude inversées ? "
+                    f"({lat}, {lon})"
+                )
             else:
-                message = f"coordonnées hors de l'Hérault ({lat}, {lon})"
+                message = f"coordonnées hors {self.ref.department.of} ({lat}, {lon})"
             self._error(src, i, (*base, "latitude"), message)
             return
         if commune is not None:

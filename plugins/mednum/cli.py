@@ -1,4 +1,4 @@
-"""Command line: ``python -m mednum check|build|import``.
+"""Command line: ``python -m mednum check|build|import|sources|sort|report|serve``.
 
 Data mistakes are reported in French with file, line and column and a non-zero
 exit code; they never show a Python traceback.
@@ -21,6 +21,7 @@ DELEGATED = {
     "sources": (".importers.sources_cli", "importer toutes les sources de data/imports/sources.yaml"),
     "sort": (".canonical", "remettre les fiches dans l'ordre canonique (par identifiant)"),
     "report": (".freshness", "rapport de fraîcheur et de complétude par territoire"),
+    "serve": (".serve", "servir le site, reconstruit et rechargé à chaque modification"),
 }
 
 

@@ -1,4 +1,9 @@
-"""Jinja filters used by the theme: French formatting, labels, addresses."""
+"""Jinja filters used by the theme: French formatting, labels, addresses.
+
+The French formatting filters are the functions of ``french``, under the names the templates
+use: templates format no number, unit, list or capital by hand (see french.py for the no-break
+spaces they put in).
+"""
 
 from __future__ import annotations
 
@@ -66,7 +71,7 @@ def weekly_rows(schedule: Schedule, today: dt.date) -> list[tuple[str, str]]:
 def hours_summary(schedule: Schedule) -> list[str]:
     """Short lines for paper: the open days of the usual week, then the exceptions in words."""
     lines = [
-        f"{french.weekday_name(day).capitalize()} : {french.format_ranges(ranges)}"
+        f"{french.capitalize_first(french.weekday_name(day))} : {french.format_ranges(ranges)}"
         for day, ranges in schedule.weekly_table()
         if ranges
     ]
@@ -117,17 +122,6 @@ def geo_href(lat: float, lon: float, label: str = "") -> str:
     return f"geo:{lat:.6f},{lon:.6f}{suffix}"
 
 
-def join_fr(items) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def label_for(value: str, table: str) -> str:
     return vocab.label(getattr(vocab, table), value)
 
@@ -168,6 +162,8 @@ FILTERS = {
     "km_fr": french.format_distance_km,
     "euros_fr": french.format_euros,
     "duration_fr": french.format_duration_hours,
+    "number_fr": french.format_number,
+    "percent_fr": french.format_percent,
     "weekly_rows": weekly_rows,
     "hours_summary": hours_summary,
     "week_plan": week_plan,
@@ -177,13 +173,13 @@ FILTERS = {
     "sms_href": sms_href,
     "osm_directions": osm_directions,
     "geo_href": geo_href,
-    "join_fr": join_fr,
-    "plural": plural,
+    "join_fr": french.join_fr,
+    "plural": french.count_fr,
     "label": label_for,
     "group_by_workshop": group_by_workshop,
     "fromiso": dt.date.fromisoformat,
     "qr": qr_svg,
     "a_place": french.a_place,
-    "capitalize_first": lambda text: text[:1].upper() + text[1:],
+    "capitalize_first": french.capitalize_first,
     "de_place": french.de_place,
 }

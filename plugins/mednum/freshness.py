@@ -48,7 +48,7 @@ from pathlib import Path
 
 from .catalogue import LoadOptions, load_catalogue
 from .checks import months_before
-from .french import count_fr, format_date_short
+from .french import count_fr, format_date_short, format_percent, join_fr
 from .model import Catalogue, Site, Training, Workshop, is_stale
 from .settings import DEFAULTS
 
@@ -283,7 +283,7 @@ def build_report(
 
 
 def _percent(value: int | None) -> str:
-    return "—" if value is None else f"{value} %"
+    return "—" if value is None else format_percent(value)
 
 
 def _summary(t: TerritoryReport) -> str:
@@ -306,10 +306,12 @@ def _legend(report: FreshnessReport) -> str:
 def _line_text(r: RecordStatus) -> str:
     parts = [f"vérifiée le {format_date_short(r.updated)}" + (" : ANCIENNE" if r.stale else "")]
     if r.missing_labels:
-        parts.append("manque : " + ", ".join(r.missing_labels))
+        parts.append("manque : " + join_fr(r.missing_labels))
     where = f" ({r.commune})" if r.commune else ""
     example = " [exemple]" if r.example else ""
-    return f"  {r.completeness:>3} %  {r.kind} « {r.id} »{where}{example} — " + " ; ".join(parts)
+    return f"  {format_percent(r.completeness):>5}  {r.kind} « {r.id} »{where}{example} — " + " ; ".join(
+        parts
+    )
 
 
 def render_text(report: FreshnessReport) -> str:
@@ -339,8 +341,8 @@ def _row(r: RecordStatus) -> str:
     updated = format_date_short(r.updated) + (" **ancienne**" if r.stale else "")
     name = _cell(r.name) + (" *(exemple)*" if r.example else "")
     return (
-        f"| {r.kind} | {name} (`{r.id}`) | {_cell(r.commune or '')} | {updated} | {r.completeness} % |"
-        f" {_cell(', '.join(r.missing_labels)) or '—'} |"
+        f"| {r.kind} | {name} (`{r.id}`) | {_cell(r.commune or '')} | {updated} | {format_percent(r.completeness)} |"
+        f" {_cell(join_fr(r.missing_labels)) or '—'} |"
     )
 
 

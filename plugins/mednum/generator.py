@@ -8,30 +8,58 @@ from xml.sax.saxutils import escape
 
 from pelican.generators import Generator
 
-from . import filters
+from . import filters, urls
 from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
-from .errors import CatalogueInvalid
+from .errors import CatalogueInvalid, stop
 from .exports import write_exports
-from .maps import map_template_context, write_map_files
+from .maps import MapError, map_template_context, write_map_files
 from .pages import plan_pages
 from .render import write_pages
 from .search import write_search_assets
-from .settings import build_date, reference_path, resolve_path, setting
+from .settings import build_date, publisher, reference_path, resolve_path, setting
 
 logger = logging.getLogger(__name__)
 
 
 def add_jinja_filters(pelican) -> None:
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(filters.FILTERS)
+    # Page addresses, from the one module that knows them (``{{ url_site(site) }}``).
+    pelican.settings.setdefault("JINJA_GLOBALS", {}).update(urls.JINJA_GLOBALS)
 
 
 def get_generators(pelican):
     return CatalogueGenerator
 
 
+def template_context(catalogue, settings: dict) -> dict:
+    """What every template of the site gets from the catalogue and the settings (the build's
+    generator and the benchmark's stages both use it)."""
+    department = catalogue.reference.department
+    return {
+        "catalogue": catalogue,
+        "build_date": catalogue.build_date,
+        # Who publishes, and where: the templates' sentences about the territory (« dans le Gard »).
+        "department": department,
+        "publisher": publisher(settings, department),
+        **map_template_context(settings),
+    }
+
+
 class CatalogueGenerator(Generator):
     def generate_context(self) -> None:
+        try:
+            self._load_and_plan()
+        except (CatalogueInvalid, MapError) as error:
+            stop(error)
+
+    def generate_output(self, writer) -> None:
+        try:
+            self._write(writer)
+        except MapError as error:
+            stop(error)
+
+    def _load_and_plan(self) -> None:
         options = LoadOptions(
             data_dir=resolve_path(self.settings, "CATALOGUE_DATA_PATH"),
             schemas_dir=resolve_path(self.settings, "CATALOGUE_SCHEMAS_PATH"),
@@ -51,8 +79,7 @@ class CatalogueGenerator(Generator):
                 "mednum: %d avertissements sur les données (make check les liste)", len(report.warnings)
             )
         self.catalogue = catalogue
-        self.context["catalogue"] = catalogue
-        self.context["build_date"] = catalogue.build_date
+        self.context.update(template_context(catalogue, self.settings))
         self.pages = plan_pages(catalogue, self.settings)
         self.assets = bundle_css(Path(self.theme), setting(self.settings, "CATALOGUE_PUBLIC_URL"))
         self.context["CSS_FILE"] = self.assets.css_file
@@ -63,9 +90,8 @@ class CatalogueGenerator(Generator):
             len(catalogue.trainings),
             len(self.pages),
         )
-        self.context.update(map_template_context(self.settings))
 
-    def generate_output(self, writer) -> None:
+    def _write(self, writer) -> None:
         output = Path(self.output_path)
         write_assets(Path(self.theme), output, self.assets)
         write_map_files(self.pages, output, Path(self.theme), self.settings)

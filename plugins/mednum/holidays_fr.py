@@ -1,7 +1,8 @@
 """Public holidays of metropolitan France (the 11 national ones).
 
-Alsace-Moselle's extra days (Good Friday, 26 December) are deliberately left
-out: the catalogue covers Hérault only.
+Alsace-Moselle's extra days (Good Friday, 26 December, départements 57, 67, 68) and those
+of the overseas départements (abolition of slavery) are not here: a catalogue for one of
+them has to add its days (the README's section for a new département says so).
 """
 
 from datetime import date, timedelta

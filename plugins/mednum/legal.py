@@ -6,6 +6,11 @@ setting of ``LEGAL_SETTINGS`` is replaced by the setting's value, escaped (an ad
 lines, an e-mail or web address becomes a link), or by « non renseigné » when it is empty: a
 development build (``make site``) works on a fresh machine. Other markers are left as they are.
 
+The département and the publisher are markers too, so that the written pages serve any
+département: ``{{ DEPARTEMENT }}`` (« l'Hérault », « le Gard »), ``{{ DANS_DEPARTEMENT }}``
+(« dans l'Hérault »), ``{{ DU_DEPARTEMENT }}`` (« de l'Hérault »), from the reference data, and
+``{{ CATALOGUE_PUBLISHER }}`` (« Département de l'Hérault » unless set), ``{{ SITENAME }}``.
+
 The accessibility statement's figures come from the RGAA self-audit grid
 (``docs/rgaa/grille.yaml``, read by ``mednum.rgaa``): markers ``{{ RGAA_TAUX }}``,
 ``{{ RGAA_CONFORMES }}``, ``{{ RGAA_NON_CONFORMES }}``, ``{{ RGAA_NON_APPLICABLES }}``,
@@ -25,8 +30,9 @@ from html import escape
 from urllib.parse import urlsplit
 
 from .french import format_date_short
+from .reference import ReferenceDataError, load_department
 from .rgaa import GrilleInvalide, chiffres, lire_date, lire_grille
-from .settings import DEFAULTS, setting
+from .settings import DEFAULTS, publisher, reference_path, setting
 
 # The settings the written pages show, and how: text, lines (an address), email, url.
 LEGAL_SETTINGS: dict[str, str] = {
@@ -110,9 +116,28 @@ def rgaa_values() -> dict[str, str]:
 _NC_PARAGRAPH = re.compile(r"<p>\s*\{\{\s*RGAA_NON_CONFORMITES\s*\}\}\s*</p>")
 
 
+def territory_values(settings: dict) -> dict[str, str]:
+    """The HTML of the département's and the publisher's markers (none if the reference data
+    cannot be read: the catalogue's loading then reports it with the data's errors)."""
+    try:
+        department = load_department(reference_path(settings))
+    except ReferenceDataError:
+        return {}
+    values = {
+        "DEPARTEMENT": department.with_article,
+        "DANS_DEPARTEMENT": department.in_,
+        "DU_DEPARTEMENT": department.of,
+        "CATALOGUE_PUBLISHER": publisher(settings, department),
+        "SITENAME": str(settings.get("SITENAME", "")),
+    }
+    return {name: escape(value, quote=False) for name, value in values.items()}
+
+
 def substitute(html: str, settings: dict) -> str:
-    """``html`` with the markers of the legal settings and of the RGAA grid replaced; others untouched."""
+    """``html`` with the markers of the legal settings, of the territory and of the RGAA grid
+    replaced; others untouched."""
     rgaa = rgaa_values() if "RGAA_" in html else {}
+    rgaa.update(territory_values(settings))
     if rgaa:  # a list cannot sit inside a paragraph: the marker replaces its whole paragraph
         html = _NC_PARAGRAPH.sub(lambda _: rgaa["RGAA_NON_CONFORMITES"], html)
 
@@ -160,11 +185,6 @@ def check_legal_info(settings: dict) -> None:
             "la déclaration d'accessibilité ne peuvent pas être publiées sans elles. À renseigner dans "
             "pelicanconf.py (ou publishconf.py) :\n" + "\n".join(f"  - {p}" for p in problems)
         )
-
-
-def check_on_init(pelican) -> None:
-    """Pelican run on its own (``pelican -s publishconf.py``): the same check."""
-    check_legal_info(pelican.settings)
 
 
 def fill_legal_info(content) -> None:

@@ -42,9 +42,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .french import a_place, de_place, format_phone
 from .model import Catalogue, Site
+from .page import Addition, Page
 from .reference import Commune
+from .settings import setting
+from .urls import Crumb
 
 MAX_ZOOM = 19
 SITE_ZOOM = 16
@@ -52,7 +56,7 @@ FIT_MAX_ZOOM = 15
 DATA_FILE = "lieux.geojson"
 SCRIPT_FILE = "map.js"
 HELPERS_FILE = "carte-leaflet.js"  # static/: what every map.js calls
-ROOT_URL = "carte/"
+ROOT_URL = urls.MAPS
 
 # Files copied from node_modules into static/vendor/<package>-<version>/, licence included.
 VENDOR = {
@@ -162,8 +166,6 @@ class RenderedMap:
 
 
 def tiles_from_settings(settings: dict) -> Tiles:
-    from .settings import setting
-
     url = setting(settings, "CATALOGUE_MAP_TILES")
     attribution = setting(settings, "CATALOGUE_MAP_ATTRIBUTION")
     missing = [part for part in ("{z}", "{x}", "{y}") if part not in url]
@@ -182,11 +184,11 @@ def site_points(site: Site, communes: set[str] | None = None) -> list[Point]:
 
     With ``communes`` (INSEE codes), only what lies in them.
     """
-    from .pages import url_site
-
     points = []
     if site.coordinates and (communes is None or site.commune.code_insee in communes):
-        points.append(Point(*site.coordinates, site.name, site.commune.nom, url_site(site), "", site.example))
+        points.append(
+            Point(*site.coordinates, site.name, site.commune.nom, urls.site(site), "", site.example)
+        )
     for stop in site.stops:
         if stop.latitude is None or stop.longitude is None:
             continue
@@ -201,7 +203,7 @@ def site_points(site: Site, communes: set[str] | None = None) -> list[Point]:
                 stop.longitude,
                 site.name,
                 stop.commune.nom,
-                url_site(site),
+                urls.site(site),
                 detail,
                 site.example,
             )
@@ -218,10 +220,8 @@ def stop_days_unknown(phone: str | None) -> str:
 
 def department_points(catalogue: Catalogue) -> list[Point]:
     """One marker per help point with coordinates, at its address."""
-    from .pages import url_site
-
     return [
-        Point(*s.coordinates, s.name, s.commune.nom, url_site(s), "", s.example)
+        Point(*s.coordinates, s.name, s.commune.nom, urls.site(s), "", s.example)
         for s in catalogue.sites
         if s.coordinates
     ]
@@ -235,27 +235,25 @@ def commune_points(catalogue: Catalogue, commune: Commune, nearest_sites: list[S
     for site in nearest_sites:
         if site.coordinates:
             points.append(
-                Point(*site.coordinates, site.name, site.commune.nom, f"lieux/{site.id}/", "", site.example)
+                Point(*site.coordinates, site.name, site.commune.nom, urls.site(site), "", site.example)
             )
     return points
 
 
-def plan_map_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
-    """The map pages, and ``map_url`` in the context of the pages that link to a map.
+def plan_map_pages(catalogue: Catalogue, settings: dict, pages: list[Page]) -> Addition:
+    """The map pages, and ``map_url`` for the pages that link to a map.
 
     ``pages`` is the plan so far: the commune, EPCI and help-point pages get ``map_url``
     (their map's site-relative address) when their map has at least one point, and the home
     page gets the département map's.
     """
-    from .pages import Crumb, Page
-
     tiles = tiles_from_settings(settings)
     specs: list[MapSpec] = []
     by_url: dict[str, MapSpec] = {}
 
     department = MapSpec(
         ROOT_URL,
-        "Carte des lieux d'aide au numérique dans l'Hérault",
+        f"Carte des lieux d'aide au numérique {catalogue.reference.department.in_}",
         "",
         "Voir la liste des lieux par commune",
         department_points(catalogue),
@@ -273,14 +271,14 @@ def plan_map_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
             label = "Voir la fiche du lieu, avec son adresse"
             title = f"Carte : {site.name}" + (" (exemple, lieu fictif)" if site.example else "")
             center = site.coordinates if not site.stops else None
-            spec = MapSpec(f"carte/{page.url}", title, page.url, label, points, tiles, center=center)
+            spec = MapSpec(urls.map_of(page.url), title, page.url, label, points, tiles, center=center)
         elif page.kind == "commune":
             commune = page.context["commune"]
             nearest_sites = [n.site for n in page.context["nearest"]]
             points = commune_points(catalogue, commune, nearest_sites)
             title = f"Carte des lieux d'aide au numérique {a_place(commune.nom)} et autour"
             label = f"Voir la liste des lieux {de_place(commune.nom)}, avec leurs adresses"
-            spec = MapSpec(f"carte/{page.url}", title, page.url, label, points, tiles)
+            spec = MapSpec(urls.map_of(page.url), title, page.url, label, points, tiles)
             spec.extra["around"] = (commune.latitude, commune.longitude)
         elif page.kind == "epci":
             epci = page.context["epci"]
@@ -288,28 +286,28 @@ def plan_map_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
             points = [p for site in page.context["sites"] for p in site_points(site, codes)]
             title = f"Carte des lieux d'aide au numérique : {epci.nom}"
             label = "Voir la liste des lieux du territoire, avec leurs adresses"
-            spec = MapSpec(f"carte/{page.url}", title, page.url, label, points, tiles, clustered=True)
+            spec = MapSpec(urls.map_of(page.url), title, page.url, label, points, tiles, clustered=True)
         if spec is not None and spec.points:
             specs.append(spec)
             by_url[page.url] = spec
 
     # A map page on its own is a page of the site: its breadcrumbs are those of the page with
     # the list of the same places, then that page.
-    crumbs_of = {"": [Crumb("Accueil", "")]}
+    crumbs_of = {"": [urls.HOME]}
+    linked: dict[str, dict[str, Any]] = {}
     for page in pages:
         if page.url in by_url and page.kind in ("home", "site", "commune", "epci"):
-            page.context["map_url"] = by_url[page.url].url
-            page.context["map_title"] = by_url[page.url].title
+            linked[page.url] = {"map_url": by_url[page.url].url, "map_title": by_url[page.url].title}
             if page.url:
                 crumbs_of[page.url] = [*page.crumbs, Crumb(page.title, page.url)]
 
     map_pages = []
     for spec in specs:
-        crumbs = crumbs_of.get(spec.back_url) or [Crumb("Accueil", ""), Crumb(spec.back_label, spec.back_url)]
+        crumbs = crumbs_of.get(spec.back_url) or urls.trail(Crumb(spec.back_label, spec.back_url))
         map_pages.append(
             Page("map", spec.url, "catalogue/map", spec.title, crumbs, {"map": spec}, in_sitemap=False)
         )
-    return map_pages
+    return Addition(map_pages, linked)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Commune pages, their brochures and their maps list the nearest help points and the
 workshops within a few kilometres. Measuring every commune against every place costs
-communes × places distances (43 million at ten times the Hérault, hours at national size);
+communes × places distances (43 million at ten times Hérault's size, hours at national size);
 the grid keeps points in cells of about 20 km, so a query only measures what lies in the
 few cells around the commune. Results are the same as a full scan, in the same order.
 """

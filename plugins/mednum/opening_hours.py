@@ -34,7 +34,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from mednum.french import day_of_month, format_time, month_name, weekday_name
+from mednum.french import capitalize_first, day_of_month, format_time, join_fr, month_name, weekday_name
 
 __all__ = ["OpeningHoursError", "Schedule", "parse"]
 
@@ -667,12 +667,7 @@ _A_MONDAY = date(2024, 1, 1)
 def _hours_fr(spans: tuple[tuple[int, int], ...]) -> str:
     if spans == ((0, END_OF_DAY),):
         return "toute la journée"
-    parts = [f"de {format_time(_as_time(a))} à {format_time(_as_time(b))}" for a, b in spans]
-    return ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
-
-
-def _join(parts: list[str]) -> str:
-    return ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else "".join(parts)
+    return join_fr(f"de {format_time(_as_time(a))} à {format_time(_as_time(b))}" for a, b in spans)
 
 
 def _nth_fr(nth: tuple[int, ...]) -> str:
@@ -680,7 +675,7 @@ def _nth_fr(nth: tuple[int, ...]) -> str:
         ("1er" if n == 1 else f"{n}e") if n > 0 else ("dernier" if n == -1 else f"{-n}e en partant de la fin")
         for n in nth
     ]
-    return f"{_join(names)} du mois"
+    return f"{join_fr(names)} du mois"
 
 
 def _weeks_fr(weeks: frozenset[int]) -> str:
@@ -695,7 +690,7 @@ def _weeks_fr(weeks: frozenset[int]) -> str:
         else:
             groups.append([week, week])
     label = "semaine" if len(weeks) == 1 else "semaines"
-    return f"{label} " + _join([str(a) if a == b else f"{a} à {b}" for a, b in groups])
+    return f"{label} " + join_fr([str(a) if a == b else f"{a} à {b}" for a, b in groups])
 
 
 def _describe(rule: _Rule, weekdays: tuple[_WeekdayItem, ...], holiday: bool) -> str:
@@ -708,19 +703,19 @@ def _describe(rule: _Rule, weekdays: tuple[_WeekdayItem, ...], holiday: bool) ->
         item = ranked[0]
         lead = f"le {weekday_name(item.first)}"
         if periods or rule.weeks:
-            lead = _join([*([_weeks_fr(rule.weeks)] if rule.weeks else []), *periods]) + ", " + lead
+            lead = join_fr([*([_weeks_fr(rule.weeks)] if rule.weeks else []), *periods]) + ", " + lead
         ranks = _nth_fr(item.nth)
         body = f"{ranks} seulement, {hours}" if is_open else f"fermé le {ranks}"
-        return f"{_capitalize(lead)} : {body}{suffix}"
+        return f"{capitalize_first(lead)} : {body}{suffix}"
     if rule.weeks:
         days = [_day_item_fr(w, article=False) for w in weekdays]
         days += ["jours fériés"] if holiday else []
-        lead = _join([_weeks_fr(rule.weeks), *periods])
-        body = " ".join([*([_join(days)] if days else []), hours])
-        return f"{_capitalize(lead)} : {body}{suffix}"
+        lead = join_fr([_weeks_fr(rule.weeks), *periods])
+        body = " ".join([*([join_fr(days)] if days else []), hours])
+        return f"{capitalize_first(lead)} : {body}{suffix}"
     days = [_day_item_fr(w, article=True) for w in weekdays]
     days += ["les jours fériés"] if holiday else []
-    words = ["Ouvert" if is_open else "Fermé", *periods, *([_join(days)] if days else [])]
+    words = ["Ouvert" if is_open else "Fermé", *periods, *([join_fr(days)] if days else [])]
     if is_open:
         words.append(hours)
     return " ".join(words) + suffix
@@ -729,7 +724,3 @@ def _describe(rule: _Rule, weekdays: tuple[_WeekdayItem, ...], holiday: bool) ->
 def _day_item_fr(item: _WeekdayItem, article: bool) -> str:
     text = item.describe(article)
     return f"{text} ({_nth_fr(item.nth)})" if item.nth else text
-
-
-def _capitalize(text: str) -> str:
-    return text[:1].upper() + text[1:]

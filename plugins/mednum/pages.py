@@ -8,43 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from . import urls
 from .french import a_place, slugify
 from .freshness import build_report
 from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
 from .nearby import NEAREST_COUNT, Nearby, Neighbourhood
+from .page import Page
 from .reference import Commune, Epci
 from .search import plan_search_pages
-from .vocab import NEEDS, Need
+from .urls import HOME, Crumb
+from .vocab import NEEDS
 
 HOME_WORKSHOPS = 6
 LIST_SESSIONS = 12  # sessions shown on a commune or territory page
-
-
-@dataclass(frozen=True)
-class Crumb:
-    label: str
-    url: str
-
-
-@dataclass
-class Page:
-    kind: str
-    url: str  # site-relative, "" for the home page, always ending in "/" for folders
-    template: str
-    title: str
-    crumbs: list[Crumb] = field(default_factory=list)
-    context: dict[str, Any] = field(default_factory=dict)
-    in_sitemap: bool = True
-
-    @property
-    def save_as(self) -> str:
-        if self.url == "" or self.url.endswith("/"):
-            return f"{self.url}index.html"
-        return self.url
 
 
 @dataclass(frozen=True)
@@ -75,37 +54,6 @@ class Occurrence:
     session: Session
 
 
-def url_site(site: Site) -> str:
-    return f"lieux/{site.id}/"
-
-
-def url_commune(commune: Commune) -> str:
-    return f"communes/{commune.slug}/"
-
-
-def url_epci(epci: Epci) -> str:
-    return f"territoires/{epci.slug}/"
-
-
-URL_COMMUNES_AZ = "communes/"
-URL_POSTAL_CODES = "codes-postaux/"
-
-
-def url_need(need: Need, flt: Filter | None = None) -> str:
-    return f"besoins/{need.slug}/" + (f"{flt.slug}/" if flt else "")
-
-
-def url_workshop(workshop: Workshop) -> str:
-    return f"ateliers/{workshop.id}/"
-
-
-def url_training(training) -> str:
-    return f"formations/{training.id}/"
-
-
-HOME = Crumb("Accueil", "")
-
-
 def french_order(name: str) -> tuple[str, str]:
     """Sort key of French alphabetical order, word by word: accents, case, hyphens and
     apostrophes ignored (« Saint-Étienne-d'Albagnan » sorts as « saint etienne d albagnan »)."""
@@ -127,6 +75,18 @@ def communes_by_postal_code(communes: list[Commune]) -> list[tuple[str, list[Com
         for code in commune.codes_postaux:
             codes[code].append(commune)
     return sorted(codes.items())
+
+
+def finder_examples(communes: list[Commune]) -> list[str]:
+    """What the commune field's hint shows as examples, from the département's own communes: the
+    most populated, the most populated with a hyphenated name, and a postal code of the first."""
+    ranked = sorted(communes, key=lambda c: (-(c.population or 0), c.code_insee))
+    if not ranked:
+        return []
+    examples = [ranked[0].nom]
+    hyphenated = next((c.nom for c in ranked if "-" in c.nom and c.nom not in examples), None)
+    examples += [hyphenated] if hyphenated else []
+    return examples + list(ranked[0].codes_postaux[:1])
 
 
 def group_by_epci(sites: list[Site], catalogue: Catalogue) -> list[tuple[Epci, list[Site]]]:
@@ -230,13 +190,14 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             "home",
             "",
             "catalogue/home",
-            "Se faire aider avec le numérique dans l'Hérault",
+            f"Se faire aider avec le numérique {ref.department.in_}",
             context={
                 "needs": NEEDS,
                 "communes_by_epci": communes_by_epci,
                 # The commune finder: its list of names and postal codes (the browser completes them).
                 "finder_communes": all_communes,
                 "finder_postal_codes": [code for code, _ in by_postal_code],
+                "finder_examples": finder_examples(all_communes),
                 "next_sessions": all_upcoming[:HOME_WORKSHOPS],
                 "pass_sites": [s for s in catalogue.sites if s.pass_numerique],
             },
@@ -246,9 +207,9 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     pages.append(
         Page(
             "communes-az",
-            URL_COMMUNES_AZ,
+            urls.COMMUNES_AZ,
             "catalogue/communes-az",
-            "Les communes de l'Hérault de A à Z",
+            f"Les communes {ref.department.of} de A à Z",
             [HOME],
             {"letters": communes_by_letter(all_communes), "count": len(all_communes)},
         )
@@ -256,20 +217,20 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     pages.append(
         Page(
             "postal-codes",
-            URL_POSTAL_CODES,
+            urls.POSTAL_CODES,
             "catalogue/codes-postaux",
-            "Les communes de l'Hérault par code postal",
+            f"Les communes {ref.department.of} par code postal",
             [HOME],
             {"codes": by_postal_code},
         )
     )
 
     for site in catalogue.sites:
-        crumbs = [HOME, Crumb(site.commune.nom, url_commune(site.commune))]
+        crumbs = [HOME, Crumb(site.commune.nom, urls.commune(site.commune))]
         pages.append(
             Page(
                 "site",
-                url_site(site),
+                urls.site(site),
                 "catalogue/site",
                 site.name,
                 crumbs,
@@ -283,11 +244,11 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     for commune in sorted(ref.communes.values(), key=lambda c: c.code_insee):
         here = sorted(catalogue.sites_by_commune.get(commune.code_insee, []), key=_site_order)
         epci = ref.epci_of(commune.code_insee)
-        crumbs = [HOME] + ([Crumb(epci.nom, url_epci(epci))] if epci else [])
+        crumbs = [HOME] + ([Crumb(epci.nom, urls.epci(epci))] if epci else [])
         pages.append(
             Page(
                 "commune",
-                url_commune(commune),
+                urls.commune(commune),
                 "catalogue/commune",
                 f"Aide au numérique {a_place(commune.nom)}",
                 crumbs,
@@ -309,7 +270,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
         pages.append(
             Page(
                 "epci",
-                url_epci(epci),
+                urls.epci(epci),
                 "catalogue/epci",
                 f"Aide au numérique : {epci.nom}",
                 [HOME],
@@ -327,12 +288,12 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
         sites = catalogue.sites_by_service.get(need.value, [])
         for flt in (None, *FILTERS):
             kept = [s for s in sites if flt is None or flt.keep(s)]
-            crumbs = [HOME] + ([Crumb(need.label, url_need(need))] if flt else [])
+            crumbs = [HOME] + ([Crumb(need.label, urls.need(need))] if flt else [])
             title = need.label + (f" : {flt.label.lower()}" if flt else "")
             pages.append(
                 Page(
                     "need" if flt is None else "need-filter",
-                    url_need(need, flt),
+                    urls.need(need, flt),
                     "catalogue/need",
                     title,
                     crumbs,
@@ -350,22 +311,21 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     pages.append(
         Page(
             "agenda",
-            "ateliers/",
+            urls.AGENDA,
             "catalogue/agenda",
             "Ateliers et permanences numériques",
             [HOME],
             {"weeks": by_week(all_upcoming), "workshops": catalogue.workshops},
         )
     )
-    agenda = Crumb("Ateliers", "ateliers/")
     for workshop in catalogue.workshops:
         pages.append(
             Page(
                 "workshop",
-                url_workshop(workshop),
+                urls.workshop(workshop),
                 "catalogue/workshop",
                 workshop.title,
-                [HOME, agenda],
+                [HOME, urls.AGENDA_CRUMB],
                 {"workshop": workshop, "sessions": workshop.upcoming(today)},
             )
         )
@@ -373,22 +333,21 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     pages.append(
         Page(
             "trainings",
-            "formations/",
+            urls.TRAININGS,
             "catalogue/trainings",
             "Formations pour les professionnels",
             [HOME],
             {"trainings": catalogue.trainings},
         )
     )
-    trainings = Crumb("Formations", "formations/")
     for training in catalogue.trainings:
         pages.append(
             Page(
                 "training",
-                url_training(training),
+                urls.training(training),
                 "catalogue/training",
                 training.title,
-                [HOME, trainings],
+                [HOME, urls.TRAININGS_CRUMB],
                 {"training": training},
             )
         )
@@ -397,7 +356,7 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
     pages.append(
         Page(
             "freshness",
-            "equipe/fraicheur/",
+            urls.FRESHNESS,
             "catalogue/freshness",
             "Fraîcheur et complétude des fiches",
             [HOME],
@@ -405,29 +364,14 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             in_sitemap=False,
         )
     )
-    pages.append(Page("404", "404.html", "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
-    pages += plan_map_pages(catalogue, settings, pages) + plan_search_pages(catalogue, settings, pages)
-    return pages
+    pages.append(Page("404", urls.NOT_FOUND, "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
+    maps = plan_map_pages(catalogue, settings, pages)
+    search = plan_search_pages(catalogue, settings, pages)
+    return pages + maps.apply(pages) + search.apply(pages)
 
 
 BROCHURE_WEEKS = 6
 NEAREST_IN_BROCHURE = 4
-
-
-def url_epci_brochure(epci: Epci) -> str:
-    return f"brochures/territoires/{epci.slug}/"
-
-
-def url_epci_pdf(epci: Epci) -> str:
-    return f"brochures/territoires/{epci.slug}.pdf"
-
-
-def url_commune_brochure(commune: Commune) -> str:
-    return f"brochures/communes/{commune.slug}/"
-
-
-def url_orientation(site: Site) -> str:
-    return f"lieux/{site.id}/orientation/"
 
 
 def plan_print_pages(
@@ -446,12 +390,11 @@ def plan_print_pages(
     for occurrence in soon:
         soon_by_commune[occurrence.workshop.commune.code_insee].append(occurrence)
         soon_by_workshop[id(occurrence.workshop)].append(occurrence)
-    brochures = Crumb("Brochures", "brochures/")
     epcis = sorted(ref.epcis.values(), key=lambda e: e.nom)
     pages = [
         Page(
             "brochures",
-            "brochures/",
+            urls.BROCHURES,
             "catalogue/brochures",
             "Brochures à imprimer",
             [HOME],
@@ -469,15 +412,15 @@ def plan_print_pages(
         pages.append(
             Page(
                 "brochure-epci",
-                url_epci_brochure(epci),
+                urls.epci_brochure(epci),
                 "catalogue/brochure",
                 f"Brochure : {epci.nom}",
-                [HOME, brochures],
+                [HOME, urls.BROCHURES_CRUMB],
                 {
                     "territory": epci.nom,
                     "territory_in": f"dans le territoire {epci.nom}",
-                    "online_url": url_epci(epci),
-                    "pdf_url": url_epci_pdf(epci),
+                    "online_url": urls.epci(epci),
+                    "pdf_url": urls.epci_pdf(epci),
                     "sites": sites,
                     "nearby": nearby,
                     "sessions": sorted(
@@ -493,14 +436,14 @@ def plan_print_pages(
         pages.append(
             Page(
                 "brochure-commune",
-                url_commune_brochure(commune),
+                urls.commune_brochure(commune),
                 "catalogue/brochure",
                 f"Brochure : {commune.nom}",
-                [HOME, brochures],
+                [HOME, urls.BROCHURES_CRUMB],
                 {
                     "territory": commune.nom,
                     "territory_in": a_place(commune.nom),
-                    "online_url": url_commune(commune),
+                    "online_url": urls.commune(commune),
                     "pdf_url": None,
                     "sites": here,
                     "nearby": near,
@@ -512,10 +455,10 @@ def plan_print_pages(
         pages.append(
             Page(
                 "orientation",
-                url_orientation(site),
+                urls.orientation(site),
                 "catalogue/orientation",
                 f"Fiche d'orientation : {site.name}",
-                [HOME, Crumb(site.name, url_site(site))],
+                [HOME, Crumb(site.name, urls.site(site))],
                 {"site": site},
             )
         )

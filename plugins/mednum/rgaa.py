@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from .french import format_percent
+
 ROOT = Path(__file__).resolve().parents[2]
 GRILLE = ROOT / "docs" / "rgaa" / "grille.yaml"
 
@@ -77,11 +79,7 @@ class Chiffres:
     def taux_fr(self) -> str:
         """« 92,54 % », « 100 % » (centièmes nuls omis) ; « sans objet » sans critère applicable."""
         taux = self.taux
-        if taux is None:
-            return "sans objet"
-        if taux == taux.to_integral_value():
-            taux = taux.quantize(Decimal("1"))
-        return f"{taux}".replace(".", ",") + " %"
+        return "sans objet" if taux is None else format_percent(taux)
 
     def texte(self) -> str:
         """Les chiffres tels qu'une déclaration d'accessibilité les donne."""

@@ -12,9 +12,11 @@ import difflib
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema_rs
@@ -57,6 +59,49 @@ SITES = Kind("sites", "sites.yaml", "sites.schema.json", "lieu", "x_exemple")
 WORKSHOPS = Kind("workshops", "workshops.yaml", "workshops.schema.json", "atelier", "exemple")
 TRAININGS = Kind("trainings", "trainings.yaml", "trainings.schema.json", "formation", "exemple")
 KINDS = (SITES, WORKSHOPS, TRAININGS)
+
+# The official Table Schema of the national standard (LaMednum/ANCT « schéma des lieux de
+# médiation numérique », v1.0.2), shipped with the package: the national CSV export writes
+# its columns and the national importer expects its required ones.
+NATIONAL_STANDARD = Path(__file__).with_name("lieux-mediation-numerique-schema.json")
+
+
+def record_fields(schema_path: Path) -> Mapping[str, dict]:
+    """The fields of one record described by ``schema_path``, in the schema's order, with their definitions.
+
+    ``schemas/*.schema.json`` (JSON Schema of a list of records): the ``properties`` of its
+    ``items`` (``$ref`` followed); a Table Schema (the national standard): its ``fields`` by
+    name. This order is the one every file and export follows. Each version of a file is read
+    once; the mapping is shared, not to be modified. Raises ``OSError``, or ``ValueError``
+    with a French sentence.
+    """
+    path = Path(schema_path).resolve()
+    stat = path.stat()
+    try:
+        return _record_fields(path, stat.st_mtime_ns, stat.st_size)
+    except ValueError as exc:
+        raise ValueError(f"{schema_path} : {exc}") from None
+
+
+@cache
+def _record_fields(path: Path, _mtime_ns: int, _size: int) -> Mapping[str, dict]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"schéma illisible ({exc})") from None
+    if isinstance(document, dict) and isinstance(document.get("fields"), list):  # Table Schema
+        fields = {f["name"]: f for f in document["fields"] if isinstance(f, dict) and "name" in f}
+    else:
+        node = document.get("items", {}) if isinstance(document, dict) else {}
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/"):
+            node = document
+            for part in ref[2:].split("/"):
+                node = node.get(part, {}) if isinstance(node, dict) else {}
+        fields = node.get("properties") if isinstance(node, dict) else None
+    if not isinstance(fields, dict) or not fields:
+        raise ValueError("le schéma ne décrit pas les champs d'une fiche")
+    return MappingProxyType(dict(fields))
 
 
 def field_name(path: tuple) -> str:

@@ -23,9 +23,10 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from . import french, vocab
+from . import buildstamp, french, pagefind_order, urls, vocab
 from .holidays_fr import holidays_between
 from .model import Catalogue, Site, Training, Workshop
+from .page import Addition, Page
 from .pagefind_order import PagefindFormatError, normalise
 from .settings import DEFAULTS
 
@@ -63,7 +64,13 @@ CHECKBOXES = (
 # The pages Pagefind reads: those with data-pagefind-body (help points, workshops, trainings,
 # content pages at the top level). Reading the others (commune pages, brochures, maps: most
 # of a big site) only costs time and memory; a test checks that no indexed page is left out.
-INDEX_PATTERNS = ("*/index.html", "lieux/*/index.html", "ateliers/*/index.html", "formations/*/index.html")
+INDEX_PATTERNS = (
+    "*/index.html",
+    *(
+        f"{folder}*/index.html"
+        for folder in (urls.SITES_FOLDER, urls.WORKSHOPS_FOLDER, urls.TRAININGS_FOLDER)
+    ),
+)
 INDEX_GLOB = "{" + ",".join(p.removesuffix("/index.html") for p in INDEX_PATTERNS) + "}/index.html"
 
 PLACE, WORKSHOP, TRAINING = "Lieu d'aide", "Atelier ou permanence", "Formation pour les professionnels"
@@ -71,10 +78,6 @@ PLACE, WORKSHOP, TRAINING = "Lieu d'aide", "Atelier ou permanence", "Formation p
 
 class SearchIndexError(Exception):
     """Pagefind could not index the site; the message is in French."""
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _next_opening(site: Site, today: dt.date) -> str | None:
@@ -103,7 +106,8 @@ def site_filters(site: Site, epcis: dict) -> list[tuple[str, str]]:
     pairs += _epci_names(site.communes_served, epcis)
     pairs += [("besoin", vocab.label(vocab.NEED_LABELS, v)) for v in site.services]
     pairs += [
-        ("public", _cap(vocab.label(vocab.PUBLICS, v))) for v in r.get("publics_specifiquement_adresses", [])
+        ("public", french.capitalize_first(vocab.label(vocab.PUBLICS, v)))
+        for v in r.get("publics_specifiquement_adresses", [])
     ]
     pairs += [("cout", vocab.label(vocab.FEES, v)) for v in r.get("frais_a_charge", [])]
     pairs += [("lieu", vocab.label(vocab.TYPOLOGIES, v)) for v in r.get("typologie", [])]
@@ -131,7 +135,10 @@ def workshop_filters(workshop: Workshop, epcis: dict) -> list[tuple[str, str]]:
     pairs = [("rubrique", WORKSHOP), ("commune", workshop.commune.nom)]
     pairs += _epci_names([workshop.commune], epcis)
     pairs += [("besoin", vocab.label(vocab.NEED_LABELS, v)) for v in r.get("thematiques", [])]
-    pairs += [("public", _cap(vocab.label(vocab.WORKSHOP_PUBLICS, v))) for v in r.get("publics", [])]
+    pairs += [
+        ("public", french.capitalize_first(vocab.label(vocab.WORKSHOP_PUBLICS, v)))
+        for v in r.get("publics", [])
+    ]
     tarif = r.get("tarif", {})
     pairs.append(("cout", "Gratuit" if tarif.get("frais") == "Gratuit" else "Payant"))
     if tarif.get("pass_numerique"):
@@ -162,13 +169,12 @@ def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pairs))
 
 
-def plan_search_pages(catalogue: Catalogue, settings: dict, pages: list) -> list:
-    """The search page; ``search_filters`` and ``search_meta`` on the pages to index."""
-    from .pages import HOME, Page
-
+def plan_search_pages(catalogue: Catalogue, settings: dict, pages: list[Page]) -> Addition:
+    """The search page; ``search_filters`` and ``search_meta`` for the pages to index."""
     today = catalogue.build_date
     epcis = catalogue.reference.epcis
     values: dict[str, set[str]] = defaultdict(set)
+    indexed: dict[str, dict] = {}
     for page in pages:
         if page.kind == "site":
             site = page.context["site"]
@@ -181,8 +187,7 @@ def plan_search_pages(catalogue: Catalogue, settings: dict, pages: list) -> list
             filters, meta = training_filters(training), training_meta(training)
         else:
             continue
-        page.context["search_filters"] = filters
-        page.context["search_meta"] = meta
+        indexed[page.url] = {"search_filters": filters, "search_meta": meta}
         for name, value in filters:
             values[name].add(value)
     values["rubrique"].add("Information")
@@ -191,16 +196,15 @@ def plan_search_pages(catalogue: Catalogue, settings: dict, pages: list) -> list
         for name, label in FILTERS
         if values[name]
     ]
-    return [
-        Page(
-            "search",
-            "recherche/",
-            "catalogue/search",
-            "Rechercher",
-            [HOME],
-            {"selects": selects, "checkboxes": CHECKBOXES, "bundle": BUNDLE, "place": PLACE},
-        )
-    ]
+    page = Page(
+        "search",
+        urls.SEARCH,
+        "catalogue/search",
+        "Rechercher",
+        [urls.HOME],
+        {"selects": selects, "checkboxes": CHECKBOXES, "bundle": BUNDLE, "place": PLACE},
+    )
+    return Addition([page], indexed)
 
 
 def write_search_assets(theme: Path, output: Path) -> None:
@@ -228,8 +232,6 @@ def indexed_files(site: Path) -> list[Path]:
 
 def index_key(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
     """What the index is made from: the pages Pagefind reads, its version, our code around it."""
-    from . import buildstamp, pagefind_order
-
     return buildstamp.files_key(
         indexed_files(site),
         site,

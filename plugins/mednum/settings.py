@@ -43,6 +43,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "",
         "Adresse publique du site (https://…), pour les liens de partage, le plan du site et les QR codes.",
     ),
+    "CATALOGUE_PUBLISHER": (
+        "",
+        "Qui publie le catalogue, tel que les pages, les données ouvertes et les agendas le nomment ; "
+        "vide : « Département » suivi du nom du département des données de référence (« Département "
+        "de l'Hérault », « Département du Gard »).",
+    ),
     "CATALOGUE_CONTACT_EMAIL": (
         "",
         "Adresse e-mail qui reçoit les signalements d'erreur et d'accessibilité (mentions légales, "
@@ -131,6 +137,11 @@ def resolve_path(settings: dict, name: str) -> Path:
         return value
     base = Path(settings.get("PATH", ".")).resolve().parent
     return base / value
+
+
+def publisher(settings: dict, department) -> str:
+    """CATALOGUE_PUBLISHER, else « Département » and the name of ``department`` (reference data)."""
+    return setting(settings, "CATALOGUE_PUBLISHER") or f"Département {department.of}"
 
 
 def reference_path(settings: dict) -> Path:

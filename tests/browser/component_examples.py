@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from mednum import pages
+from mednum import pages, urls
 from mednum.filters import FILTERS
 from mednum.opening_hours import parse as parse_hours
 
@@ -39,6 +39,7 @@ def environment() -> jinja2.Environment:
         autoescape=True,
     )
     env.filters.update(FILTERS)
+    env.globals.update(urls.JINJA_GLOBALS)  # as mednum.generator gives them to Pelican
     return env
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import DEMO_CONF, demo_options
+from conftest import demo_options
 
 ROOT = Path(__file__).resolve().parents[2]
 THEME = ROOT / "theme"
@@ -77,12 +77,9 @@ def page_file(site: Path, url: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
-    """The whole site, built once per session from the repository's data."""
-    from mednum.build import build_site
-
-    out = tmp_path_factory.mktemp("browser") / "site"
-    assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 0
+def site_dir(demo_site) -> Path:
+    """The demo site of the session (tests/conftest.py), served to the browser."""
+    out = demo_site
     for kind, url in PAGES.items():
         assert page_file(out, url).is_file(), f"representative {kind} page {url!r} not built"
     return out

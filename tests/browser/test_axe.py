@@ -19,19 +19,11 @@ from .conftest import (
 
 pytestmark = pytest.mark.browser
 
-# Best-practice rules that do not apply to this site, with the reason. Everything else counts.
-BEST_PRACTICE_EXCEPTIONS: dict[str, str] = {}
-
-# Violations known and reported, that the theme alone cannot fix: (page, rule) -> why. They are
-# left out of the page's test; test_known_violations_are_still_there fails once one is fixed, so
-# that the entry is removed and the page fully checked again.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
-
 
 @pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
 def test_page_has_no_wcag_violation(axe_site, url):
     violations, problems = axe_site(url)
-    wcag = [v for v in violations if is_wcag(v) and (url, v["id"]) not in KNOWN_VIOLATIONS]
+    wcag = [v for v in violations if is_wcag(v)]
     assert not wcag, describe_violations(wcag, "/" + url)
     assert not problems, f"/{url}: " + "; ".join(problems)  # console errors, missing CSS or icon
 
@@ -39,21 +31,12 @@ def test_page_has_no_wcag_violation(axe_site, url):
 @pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
 def test_page_follows_axe_best_practices(axe_site, url):
     violations, _ = axe_site(url)
-    others = [v for v in violations if not is_wcag(v) and v["id"] not in BEST_PRACTICE_EXCEPTIONS]
+    others = [v for v in violations if not is_wcag(v)]
     assert not others, describe_violations(others, "/" + url)
 
 
-def test_known_violations_are_still_there(axe_site):
-    fixed = [
-        f"/{url} passes {rule} now"
-        for url, rule in KNOWN_VIOLATIONS
-        if rule not in {v["id"] for v in axe_site(url)[0]}
-    ]
-    assert not fixed, f"remove from KNOWN_VIOLATIONS in {__name__}: {fixed}"
-
-
 def test_home_with_every_commune_list_open(shared_page, base_url):
-    """The 341 communes of the home page, hidden in closed <details> for the default run."""
+    """Every commune of the home page, hidden in closed <details> for the default run."""
     shared_page.goto(base_url)
     shared_page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     violations = run_axe(shared_page, [*WCAG_TAGS, "best-practice"])

@@ -57,27 +57,9 @@ HEADERS = read_headers_file()
 POLICY = HEADERS["Content-Security-Policy"]
 
 
-def test_headers_file_has_the_policy():
-    directives = dict(d.strip().split(" ", 1) for d in POLICY.split(";"))
-    assert directives["default-src"] == "'self'"
-    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"
-    assert directives["style-src"] == "'self'"
-    assert directives["object-src"] == "'none'"
-    assert "unsafe-inline" not in POLICY and "'unsafe-eval'" not in POLICY
+def test_headers_file_sets_the_other_protections():
     assert HEADERS["X-Content-Type-Options"] == "nosniff"
     assert HEADERS["Referrer-Policy"] == "same-origin"
-
-
-def test_map_tile_host_is_allowed():
-    from urllib.parse import urlsplit
-
-    from mednum.settings import DEFAULTS
-
-    tiles = DEFAULTS["CATALOGUE_MAP_TILES"]
-    tiles = tiles[0] if isinstance(tiles, tuple) else tiles
-    host = urlsplit(tiles).scheme + "://" + urlsplit(tiles).hostname
-    img_src = next(d for d in POLICY.split(";") if d.strip().startswith("img-src"))
-    assert host in img_src.split()
 
 
 def test_nginx_sample_sends_the_same_headers():
@@ -168,10 +150,30 @@ def test_page_has_no_csp_violation(csp_page, csp_url, url):
     assert violations(csp_page) == []
 
 
-def test_map_pages_have_no_inline_style(csp_page, csp_url):
-    csp_page.goto(csp_url + PAGES["map"])
-    csp_page.wait_for_load_state("networkidle")
-    assert violations(csp_page) == []
+def test_the_policy_blocks_inline_code_styles_and_other_servers(browser, csp_url):
+    """What the policy is for: code or styles slipped into a page do not run."""
+    with open_page(browser) as page:
+        page.add_init_script(RECORD_VIOLATIONS)
+        page.goto(csp_url)
+        page.evaluate(
+            """() => {
+              const inline = document.createElement("script");
+              inline.textContent = "window.injected = 1";
+              document.body.append(inline);
+              const styled = document.createElement("p");
+              styled.setAttribute("style", "color: red");
+              document.body.append(styled);
+              const remote = document.createElement("script");
+              remote.src = "https://evil.example/x.js";
+              document.body.append(remote);
+            }"""
+        )
+        page.wait_for_timeout(300)
+        found = page.evaluate("window.__csp")
+        assert page.evaluate("window.injected") is None
+    directives = sorted({v.split(" | ")[0] for v in found})
+    assert directives == ["script-src-elem", "style-src-attr"], found
+    assert any("evil.example" in v for v in found) and any("inline" in v for v in found), found
 
 
 @pytest.mark.parametrize("url", ["", PAGES["site-mediatheque"]], ids=["departement", "site"])

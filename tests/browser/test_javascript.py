@@ -48,12 +48,12 @@ def test_content_is_all_there_without_javascript(browser, base_url, url):
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        ("2026-11-23T10:00:00+01:00", "Ouvert maintenant, jusqu'à 12 h"),
-        ("2026-11-23T13:00:00+01:00", "Fermé pour le moment, ouvre à 14 h"),
-        ("2026-11-23T08:15:00+01:00", "Fermé pour le moment, ouvre à 9 h"),
+        ("2026-11-23T10:00:00+01:00", "Ouvert maintenant, jusqu'à 12\u00a0h"),
+        ("2026-11-23T13:00:00+01:00", "Fermé pour le moment, ouvre à 14\u00a0h"),
+        ("2026-11-23T08:15:00+01:00", "Fermé pour le moment, ouvre à 9\u00a0h"),
         ("2026-11-23T17:30:00+01:00", "Fermé pour le reste de la journée"),
         ("2026-11-28T11:00:00+01:00", "Fermé pour le reste de la journée"),  # Saturday
-        ("2026-11-24T16:59:00+01:00", "Ouvert maintenant, jusqu'à 17 h"),
+        ("2026-11-24T16:59:00+01:00", "Ouvert maintenant, jusqu'à 17\u00a0h"),
     ],
 )
 def test_open_now_badge_at_a_given_paris_time(browser, base_url, moment, expected):
@@ -72,7 +72,7 @@ def test_open_now_badge_uses_paris_time_wherever_the_visitor_is(browser, base_ur
     with open_page(browser, timezone_id=timezone) as page, watching(page) as problems:
         page.clock.set_fixed_time("2026-11-23T10:00:00+01:00")
         page.goto(base_url + OPEN_WEEKDAYS_SITE)
-        assert visible_badge(page) == "Ouvert maintenant, jusqu'à 12 h"
+        assert visible_badge(page) == "Ouvert maintenant, jusqu'à 12\u00a0h"
         assert not problems, problems
 
 

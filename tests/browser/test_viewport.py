@@ -1,49 +1,50 @@
-"""No page stops people from zooming (WCAG 1.4.4): checked on every built page, no browser needed."""
+"""No page stops people from zooming (WCAG 1.4.4).
+
+Every built page is checked, without a browser, by tests/test_site_build.py::test_page_shell
+(``shell_problems``); here, those rules are shown to catch each way of locking the zoom.
+"""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import pytest
+from html_tree import parse_html
+from test_site_build import shell_problems
 
-META = re.compile(r"<meta\b[^>]*\bname=[\"']?viewport[\"']?[^>]*>", re.I)
-CONTENT = re.compile(r"\bcontent=(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
-
-
-def viewport_problems(html: str) -> list[str]:
-    metas = META.findall(html)
-    if len(metas) != 1:
-        return [f"{len(metas)} viewport meta elements instead of 1"]
-    match = CONTENT.search(metas[0])
-    content = match.group(1).strip("\"'") if match else ""
-    values = {
-        key.strip().lower(): value.strip().lower()
-        for key, _, value in (part.partition("=") for part in re.split(r"[,;]", content) if part.strip())
-    }
-    problems = []
-    if values.get("width") != "device-width":
-        problems.append(f"width is not device-width: {content!r}")
-    if values.get("user-scalable") in {"no", "0"}:
-        problems.append(f"user-scalable forbids zooming: {content!r}")
-    if "maximum-scale" in values:
-        problems.append(f"maximum-scale limits zooming: {content!r}")
-    if "minimum-scale" in values and values["minimum-scale"] not in {"1", "1.0"}:
-        problems.append(f"unusual minimum-scale: {content!r}")
-    return problems
+PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Essai</title>{viewport}</head>
+<body><a class="mn-skip" href="#contenu">Aller au contenu</a><main id="contenu"><h1>Essai</h1></main></body>
+</html>"""
 
 
-def test_viewport_check_finds_zoom_locks():
-    assert viewport_problems('<meta name="viewport" content="width=device-width, initial-scale=1">') == []
-    assert viewport_problems('<meta name="viewport" content="width=device-width, user-scalable=no">')
-    assert viewport_problems("<meta content='width=device-width,maximum-scale=1' name=viewport>")
-    assert viewport_problems("<title>no viewport</title>")
+def problems(viewport: str) -> list[str]:
+    return shell_problems("essai/index.html", parse_html(PAGE.format(viewport=viewport)))
 
 
-def test_no_page_locks_zoom(site_dir: Path):
-    files = sorted(site_dir.rglob("*.html"))
-    assert len(files) > 400, "the whole site, every commune included"
-    problems = [
-        f"{path.relative_to(site_dir)}: {problem}"
-        for path in files
-        for problem in viewport_problems(path.read_text(encoding="utf-8"))
-    ]
-    assert not problems, "\n".join(problems[:20])
+def meta(content: str) -> str:
+    return f'<meta name="viewport" content="{content}">'
+
+
+@pytest.mark.parametrize(
+    "content", ["width=device-width, initial-scale=1", "initial-scale=1, width=device-width"]
+)
+def test_a_viewport_that_lets_people_zoom_passes(content):
+    assert problems(meta(content)) == []
+
+
+@pytest.mark.parametrize(
+    ("viewport", "reported"),
+    [
+        (meta("width=device-width, user-scalable=no"), "viewport locks zoom"),
+        (meta("width=device-width, user-scalable=0"), "viewport locks zoom"),
+        (meta("width=device-width;user-scalable=no"), "viewport locks zoom"),
+        (meta("width=device-width, maximum-scale=1"), "viewport limits zoom"),
+        (meta("width=device-width, maximum-scale=5"), "viewport limits zoom"),
+        (meta("width=1024, initial-scale=1"), "width is not device-width"),
+        (meta("initial-scale=1"), "width is not device-width"),
+        ("", "no single viewport <meta>"),
+        (meta("width=device-width") * 2, "no single viewport <meta>"),
+    ],
+)
+def test_the_page_shell_checks_find_zoom_locks(viewport, reported):
+    found = problems(viewport)
+    assert len(found) == 1 and reported in found[0], found

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import build_bundled_site, demo_options
+from conftest import demo_options
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DATE = "2026-11-23"
@@ -33,11 +33,8 @@ COMPRESSED = (".html", ".js", ".css", ".json", ".geojson", ".svg", ".txt", ".xml
 
 
 @pytest.fixture(scope="session")
-def maps_site(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("maps")
-    out = tmp / "site"
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE) == 0
-    return out
+def maps_site(demo_site) -> Path:
+    return demo_site
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -93,11 +90,9 @@ def maps_url(maps_site: Path):
 
 
 @pytest.fixture(scope="session")
-def split_url(tmp_path_factory):
+def split_url(demo_site_split):
     """The same site with its search index in parts (40 pages at most each), served."""
-    out = tmp_path_factory.mktemp("split") / "site"
-    assert build_bundled_site(out, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40) == 0
-    yield from _serve(out)
+    yield from _serve(demo_site_split)
 
 
 @dataclass

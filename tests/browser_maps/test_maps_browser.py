@@ -6,6 +6,7 @@ import gzip
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import TILE_HOST, describe, run_axe, watch
 
@@ -78,7 +79,7 @@ def test_department_map_popup_links_to_the_place(traffic_page, maps_url, catalog
     assert not violations, describe(violations, "/carte/ with a popup open")
 
 
-def test_markers_and_popups_work_with_the_keyboard(traffic_page, maps_url):
+def test_markers_and_popups_work_with_the_keyboard(traffic_page, maps_url, catalogue_sites):
     page, _ = traffic_page
     page.goto(maps_url + MAP_PAGES["site-itinerant"])
     wait_for_map(page, clustered=False)
@@ -100,11 +101,21 @@ def test_markers_and_popups_work_with_the_keyboard(traffic_page, maps_url):
     title = page.evaluate("() => document.activeElement.getAttribute('title')")
     page.keyboard.press("Enter")
     page.wait_for_selector(".leaflet-popup-content a")
+    # The marker is named « nom, commune » of the place its popup links to: the commune of its
+    # address or, for a stop of an itinerant service, of that stop.
+    href = page.locator(".leaflet-popup-content a").first.get_attribute("href")
+    site = next(s for s in catalogue_sites if f"/lieux/{s.id}/" == href)
+    communes = [site.commune.nom] if site.coordinates else []
+    communes += [st.commune.nom for st in site.stops if st.latitude is not None]
+    names = {f"{site.name}, {commune}" for commune in communes}
+    assert title in names, (title, names)
     assert page.evaluate("() => document.activeElement.closest('.leaflet-popup-content') !== null")
     assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Fermer"
     page.keyboard.press("Escape")
     page.wait_for_selector(".leaflet-popup", state="detached")
     assert page.evaluate("() => document.activeElement.getAttribute('title')") == title
+    # What a screen reader announces for the focused marker is that name too.
+    expect(page.locator(".leaflet-marker-icon:focus")).to_have_accessible_name(title)
 
 
 @pytest.mark.parametrize("url", MAP_PAGES.values(), ids=MAP_PAGES.keys())

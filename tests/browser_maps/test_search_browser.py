@@ -183,17 +183,17 @@ def test_search_page_passes_axe_before_and_after_a_search(traffic_page, maps_url
 
 
 def test_without_javascript_the_page_explains_how_to_browse(browser, maps_url):
+    """Without JavaScript the map link is a plain link to the map page (the search page's own
+    explanation: tests/browser/test_rgaa_shell.py and tests/test_search.py)."""
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     try:
         page = context.new_page()
-        page.goto(maps_url + "recherche/")
-        assert not page.locator("#mn-search").is_visible()
-        assert page.locator(".mn-search-nojs").is_visible()
-        hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
-        assert "/#commune" in hrefs and "/#besoin" in hrefs
-        # And the map links are plain links to the map pages.
         page.goto(maps_url + "communes/lodeve/")
-        assert page.locator("a.mn-map-link").get_attribute("href") == "/carte/communes/lodeve/"
+        link = page.locator("a.mn-map-link")
+        assert link.get_attribute("href") == "/carte/communes/lodeve/"
+        link.click()
+        assert page.url == maps_url + "carte/communes/lodeve/"
+        assert page.locator("main h1").count() == 1
     finally:
         context.close()
 

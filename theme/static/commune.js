@@ -10,6 +10,8 @@
   var result = document.querySelector("[data-finder-result]");
   if (!result) { return; }
   var base = result.getAttribute("data-base") || "/";
+  /* « de l'Hérault », « du Gard »: the département, for the sentences below. */
+  var of = result.getAttribute("data-of") || "du département";
   var status = result.querySelector("[role=status]");
   var list = result.querySelector("ul");
   var SHOWN = 20;
@@ -60,6 +62,17 @@
     return row[b.length];
   }
 
+  /* What every postal code of the list starts with (« 34 »; « 20 » in Corsica). */
+  function prefix(all) {
+    var codes = [];
+    all.forEach(function (c) { codes = codes.concat(c.cp); });
+    codes.sort();
+    if (!codes.length) { return ""; }
+    var first = codes[0], last = codes[codes.length - 1], n = 0;
+    while (n < first.length && first[n] === last[n]) { n += 1; }
+    return first.slice(0, n);
+  }
+
   function quoted(text) { return "« " + text.trim() + " »"; }
 
   /* {go: address} or {say: sentence, links: [[text, address, after]…]}. */
@@ -82,7 +95,7 @@
         c.cp.forEach(function (p) { if (!p.indexOf(code) && codes.indexOf(p) < 0) { codes.push(p); } });
       });
       return { say: "Un code postal a 5 chiffres. " + (!codes.length ?
-        "Ceux de l'Hérault commencent tous par 34." : code.length < 3 ?
+        "Ceux " + of + " commencent tous par " + prefix(all) + "." : code.length < 3 ?
         "Choisissez le vôtre dans la liste des codes postaux." : "Ceux qui commencent par " + code + " :"),
         links: codes.length && code.length > 2 ? codes.sort().map(function (p) {
           return [p, lists[0][1] + "#cp-" + p, ""];
@@ -93,8 +106,8 @@
     return found.length ?
       { say: "Le code postal " + code + " est celui de " + found.length + " communes : choisissez la vôtre.",
         links: found.map(function (c) { return [c.name, c.url, ""]; }) } :
-      { say: "Aucune commune de l'Hérault n'a le code postal " + code +
-        ". Les codes postaux de l'Hérault commencent par 34 : vérifiez le code.", links: lists };
+      { say: "Aucune commune " + of + " n'a le code postal " + code +
+        ". Les codes postaux " + of + " commencent par " + prefix(all) + " : vérifiez le code.", links: lists };
   }
 
   /* The name as written, then names that begin so, then a word that begins so, then anywhere;
@@ -122,7 +135,7 @@
     });
     return close.length ?
       { say: "Aucune commune ne s'appelle " + quoted(text) + ". Vouliez-vous dire :", links: close.map(link) } :
-      { say: "Aucune commune de l'Hérault ne correspond à " + quoted(text) +
+      { say: "Aucune commune " + of + " ne correspond à " + quoted(text) +
         ". Vérifiez l'orthographe, ou cherchez votre commune dans une liste :",
         links: [az, ["Les communes par code postal", base + "codes-postaux/", ""]] };
   }
@@ -213,7 +226,7 @@
 
   /* « 2,4 km », « 12 km », as the rest of the site writes them. */
   function written(d) {
-    return (d < 9.95 ? String(Math.round(d * 10) / 10).replace(".", ",") : String(Math.round(d))) + " km";
+    return (d < 9.95 ? String(Math.round(d * 10) / 10).replace(".", ",") : String(Math.round(d))) + "\u00a0km";
   }
 
   function nearest(position, data) {
@@ -222,7 +235,7 @@
       return { c: c, d: km(lat, lon, c.lat, c.lon) };
     }).sort(function (a, b) { return a.d - b.d; }).slice(0, 5);
     var far = ranked[0].d > 25;
-    say(nearStatus, (far ? "Votre position semble loin de l'Hérault : ce site ne connaît que les lieux de l'Hérault. " : "") +
+    say(nearStatus, (far ? "Votre position semble loin " + of + " : ce site ne connaît que les lieux " + of + ". " : "") +
       "Les communes les plus proches de votre position (en ligne droite, jusqu'au centre de la commune) : choisissez la vôtre pour voir ses lieux d'aide et les plus proches.");
     show(nearList, ranked.map(function (r) {
       return [r.c.name, r.c.url, ", à " + written(r.d)];

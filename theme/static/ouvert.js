@@ -25,7 +25,7 @@
   }
   function words(hhmm) {
     var h = String(parseInt(hhmm.slice(0, 2), 10)), m = hhmm.slice(2);
-    return h + " h" + (m === "00" ? "" : " " + m);
+    return h + "\u00a0h" + (m === "00" ? "" : "\u00a0" + m);  /* « 12 h 30 », never split, as on the page */
   }
   Array.prototype.forEach.call(badges, function (badge) {
     var start = (badge.getAttribute("data-start") || "").split("-");

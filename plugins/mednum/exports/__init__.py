@@ -29,42 +29,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Catalogue
-from ..settings import setting
-
-LICENCE = "Licence Ouverte 2.0 (Etalab)"
-LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
-PUBLISHER = "Département de l'Hérault"
-
-
-def base_url(settings: dict) -> str:
-    """Public address of the site without the final slash ("" when unknown)."""
-    url = setting(settings, "CATALOGUE_PUBLIC_URL") or settings.get("SITEURL", "") or ""
-    return str(url).rstrip("/")
-
-
-def absolute(base: str, path: str) -> str | None:
-    """Absolute address of a site page (``lieux/x/``), or None when the public address is unknown."""
-    return f"{base}/{path}" if base.startswith(("http://", "https://")) else None
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write exactly ``text`` (its line endings are the format's), in UTF-8."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
+from ..settings import publisher, setting
+from . import data_inclusion, geojson, ics, national_csv, trainings_csv
+from .publication import base_url
 
 
 def write_exports(
     catalogue: Catalogue, out: Path, settings: dict, include_examples: bool = False
 ) -> dict[str, int]:
     """Write every export into ``out`` (the ``donnees/`` folder); return the records per file."""
-    from . import data_inclusion, geojson, ics, national_csv, trainings_csv
-
     out = Path(out)
     base = base_url(settings)
+    department = catalogue.reference.department
     counts: dict[str, int] = {}
     counts.update(national_csv.write(catalogue, out, include_examples))
     counts.update(geojson.write(catalogue, out, base))
     counts.update(data_inclusion.write(catalogue, out, base, include_examples))
-    counts.update(ics.write(catalogue, out, base, setting(settings, "CATALOGUE_TIMEZONE")))
-    counts.update(trainings_csv.write(catalogue, out, base))
+    counts.update(
+        ics.write(
+            catalogue, out, base, setting(settings, "CATALOGUE_TIMEZONE"), publisher(settings, department)
+        )
+    )
+    counts.update(trainings_csv.write(catalogue, out, base, publisher(settings, department)))
     return counts

@@ -5,11 +5,11 @@ inclusion) describes *structures* and the *services* they offer (schema v1,
 Python package ``data-inclusion-schema``; the tests validate every object with
 its models). The file is one JSON object::
 
-    {"schema": …, "source": "mednum-herault", "date_donnees": "AAAA-MM-JJ",
+    {"schema": …, "source": "mednum-<département>", "date_donnees": "AAAA-MM-JJ",
      "licence": …, "structures": [...], "services": [...]}
 
 **Structures** are the help points (``data/sites.yaml``), with ids
-``mednum-herault--<id>``: name, address, coordinates, first phone, e-mail and
+``mednum-<département>--<id>``: name, address, coordinates, first phone, e-mail and
 web site, ``horaires_accueil`` (opening_hours), ``siret`` (the ``pivot`` when it is
 a SIRET), ``accessibilite_lieu`` (the acceslibre page), ``description``
 (``presentation_resume``, else the first paragraph of ``presentation_detail``),
@@ -19,10 +19,10 @@ France Services → ``france-service``, Conseillers numériques →
 ``conseillers-numeriques``, EPN → ``espaces-publics-numeriques``, CCAS/CIAS →
 ``ccas-cias``, MUNI → ``communes``…). A workshop held at its own address
 (``adresse`` instead of ``lieu``) gets a structure for that venue,
-``mednum-herault--salle-<workshop id>``.
+``mednum-<département>--salle-<workshop id>``.
 
 **Services** are the workshops and drop-in sessions (``data/workshops.yaml``),
-ids ``mednum-herault--<id>``, attached to the structure of their place:
+ids ``mednum-<département>--<id>``, attached to the structure of their place:
 
 * ``type``: ``permanence`` → ``accompagnement``, ``evenement`` →
   ``information``, every ``atelier-…`` → ``atelier``;
@@ -58,14 +58,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import urls
+from ..french import format_euros, plain
 from ..model import Catalogue, Site, Workshop
-from ..pages import url_site, url_workshop
 from ..vocab import LEVELS, REGISTRATION_MODES, WORKSHOP_KINDS
-from . import LICENCE, absolute, write_text
+from .publication import LICENCE, absolute, source_id, write_text
 
 FILENAME = "data-inclusion.json"
-SOURCE = "mednum-herault"
 SCHEMA = "data·inclusion v1 (structures et services, paquet data-inclusion-schema 1.0)"
+# The field names below (structure(), service()) are data·inclusion's, mapped from ours:
+# a different external format, not a copy of schemas/*.schema.json.
 
 THEMATIQUES = {
     "Aide aux démarches administratives": "numerique--acceder-a-des-services-en-ligne",
@@ -133,7 +135,7 @@ def _first_paragraph(text: str | None) -> str | None:
     return text.strip().split("\n\n")[0].strip() if text else None
 
 
-def structure(site: Site, base: str) -> dict:
+def structure(site: Site, base: str, source: str) -> dict:
     r = site.record
     pivot = r.get("pivot", "")
     access = r.get("x_accessibilite", {})
@@ -149,12 +151,12 @@ def structure(site: Site, base: str) -> dict:
     )
     return _compact(
         {
-            "source": SOURCE,
-            "id": f"{SOURCE}--{site.id}",
+            "source": source,
+            "id": f"{source}--{site.id}",
             "nom": site.name,
             "date_maj": r["date_maj"],
             "description": r.get("presentation_resume") or _first_paragraph(r.get("presentation_detail")),
-            "lien_source": absolute(base, url_site(site)),
+            "lien_source": absolute(base, urls.site(site)),
             "siret": pivot if len(pivot) == 14 and pivot.isdigit() and set(pivot) != {"0"} else None,
             "commune": r["commune"],
             "code_postal": r["code_postal"],
@@ -173,17 +175,17 @@ def structure(site: Site, base: str) -> dict:
     )
 
 
-def venue_id(workshop: Workshop) -> str:
-    return f"{SOURCE}--salle-{workshop.id}"
+def venue_id(workshop: Workshop, source: str) -> str:
+    return f"{source}--salle-{workshop.id}"
 
 
-def venue_structure(workshop: Workshop) -> dict:
+def venue_structure(workshop: Workshop, source: str) -> dict:
     """A structure for a workshop held at its own address (a hall, not a place of the catalogue)."""
     a = workshop.address
     return _compact(
         {
-            "source": SOURCE,
-            "id": venue_id(workshop),
+            "source": source,
+            "id": venue_id(workshop, source),
             "nom": a.name if len(a.name) >= 3 else f"{a.name} ({a.commune.nom})",
             "date_maj": workshop.record["date_maj"],
             "description": f"Lieu de l'atelier « {workshop.title} ».",
@@ -197,19 +199,14 @@ def venue_structure(workshop: Workshop) -> dict:
     )
 
 
-def _euros(amount: float) -> str:
-    text = f"{amount:.2f}".replace(".", ",")
-    return (text[:-3] if text.endswith(",00") else text) + " €"
-
-
-def service(workshop: Workshop, base: str) -> dict:
+def service(workshop: Workshop, base: str, source: str) -> dict:
     r = workshop.record
     tarif = r["tarif"]
     inscription = r["inscription"]
     site = workshop.site
     precisions = []
     if "montant" in tarif:
-        precisions.append(_euros(tarif["montant"]))
+        precisions.append(plain(format_euros(tarif["montant"])))  # an export: ordinary spaces
     if tarif.get("pass_numerique"):
         precisions.append("Pass numérique accepté")
     if "precisions" in tarif:
@@ -233,7 +230,7 @@ def service(workshop: Workshop, base: str) -> dict:
             "longitude": site.record.get("longitude"),
             "latitude": site.record.get("latitude"),
         }
-        structure_id = f"{SOURCE}--{site.id}"
+        structure_id = f"{source}--{site.id}"
     else:
         a = workshop.address
         place = {
@@ -245,16 +242,16 @@ def service(workshop: Workshop, base: str) -> dict:
             "longitude": a.longitude,
             "latitude": a.latitude,
         }
-        structure_id = venue_id(workshop)
+        structure_id = venue_id(workshop, source)
     site_record = site.record if site is not None else {}
     return _compact(
         {
-            "source": SOURCE,
+            "source": source,
             "structure_id": structure_id,
-            "id": f"{SOURCE}--{workshop.id}",
+            "id": f"{source}--{workshop.id}",
             "nom": workshop.title,
             "description": r.get("description") or f"{WORKSHOP_KINDS[workshop.kind]} : {workshop.title}.",
-            "lien_source": absolute(base, url_workshop(workshop)),
+            "lien_source": absolute(base, urls.workshop(workshop)),
             "date_maj": r["date_maj"],
             "type": TYPES.get(workshop.kind, "atelier"),
             "thematiques": sorted({THEMATIQUES[t] for t in r["thematiques"]}),
@@ -277,17 +274,18 @@ def service(workshop: Workshop, base: str) -> dict:
 
 
 def document(catalogue: Catalogue, base: str, include_examples: bool = False) -> dict:
+    source = source_id(catalogue)
     sites = [s for s in catalogue.sites if include_examples or not s.example]
     workshops = [w for w in catalogue.workshops if include_examples or not w.example]
-    structures = [structure(s, base) for s in sites]
-    structures += [venue_structure(w) for w in workshops if w.site is None]
+    structures = [structure(s, base, source) for s in sites]
+    structures += [venue_structure(w, source) for w in workshops if w.site is None]
     return {
         "schema": SCHEMA,
-        "source": SOURCE,
+        "source": source,
         "date_donnees": catalogue.build_date.isoformat(),
         "licence": LICENCE,
         "structures": sorted(structures, key=lambda s: s["id"]),
-        "services": sorted((service(w, base) for w in workshops), key=lambda s: s["id"]),
+        "services": sorted((service(w, base, source) for w in workshops), key=lambda s: s["id"]),
     }
 
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import urls
 from ..model import Catalogue, Site
-from ..pages import url_site
-from . import LICENCE, absolute, write_text
+from .publication import LICENCE, absolute, write_text
 
 FILENAME = "lieux.geojson"
 SITE_PROPERTIES = (
@@ -55,7 +55,7 @@ def _point(lat: float, lon: float) -> dict:
 
 def site_features(site: Site, base: str) -> list[dict]:
     features = []
-    url = absolute(base, url_site(site)) or f"/{url_site(site)}"
+    url = absolute(base, urls.site(site)) or f"/{urls.site(site)}"
     if site.coordinates:
         properties = {"type": "lieu"}
         properties.update({name: site.record[name] for name in SITE_PROPERTIES if name in site.record})

@@ -1,8 +1,9 @@
 """``lieux-mediation-numerique.csv``: the help points in the national standard v1.0.x.
 
 LaMednum/ANCT *schéma des lieux de médiation numérique* (Table Schema, version
-v1.0.2 of the official file): comma-separated UTF-8 CSV, the columns in the
-schema's order, lists joined with ``|``, phones in international format
+v1.0.2 of the official file, shipped with the package as
+``lieux-mediation-numerique-schema.json``): comma-separated UTF-8 CSV, the columns
+those of that file in its order, lists joined with ``|``, phones in international format
 (``+33…``, already so in our records), dates ``AAAA-MM-JJ``, lines ending in
 CRLF (RFC 4180).
 
@@ -22,45 +23,16 @@ import io
 from pathlib import Path
 
 from ..model import Catalogue, Site
-from . import write_text
+from ..schema import NATIONAL_STANDARD, record_fields
+from .publication import write_text
 
 FILENAME = "lieux-mediation-numerique.csv"
 NO_PIVOT = "00000000000000"
-# Column order of the official schema (tests/fixtures/standards/…-schema.json).
-COLUMNS = (
-    "id",
-    "pivot",
-    "nom",
-    "commune",
-    "code_postal",
-    "code_insee",
-    "adresse",
-    "complement_adresse",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "itinerance",
-    "structure_parente",
-    "date_maj",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "autres_formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-)
+
+
+def columns() -> tuple[str, ...]:
+    """The columns of the standard, in the order of its official schema (``schema.NATIONAL_STANDARD``)."""
+    return tuple(record_fields(NATIONAL_STANDARD))
 
 
 def number(value: float) -> str:
@@ -83,7 +55,7 @@ def cell(value) -> str:
 def row(site: Site) -> list[str]:
     record = dict(site.record)
     record.setdefault("pivot", NO_PIVOT)
-    return [cell(record.get(name)) for name in COLUMNS]
+    return [cell(record.get(name)) for name in columns()]
 
 
 def sites(catalogue: Catalogue, include_examples: bool = False) -> list[Site]:
@@ -93,7 +65,7 @@ def sites(catalogue: Catalogue, include_examples: bool = False) -> list[Site]:
 def render(catalogue: Catalogue, include_examples: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns())
     for site in sites(catalogue, include_examples):
         writer.writerow(row(site))
     return out.getvalue()

@@ -15,10 +15,11 @@ import io
 import json
 from pathlib import Path
 
+from .. import urls
+from ..french import slugify
 from ..model import Catalogue, Training
-from ..pages import url_training
-from . import LICENCE_URL, absolute, write_text
 from .national_csv import cell
+from .publication import LICENCE_URL, absolute, write_text
 
 FILENAME = "formations.csv"
 SCHEMA_FILENAME = "formations.schema.json"
@@ -33,13 +34,13 @@ def _field(name: str, title: str, description: str, type_: str = "string", **con
     return field
 
 
-# Table Schema (frictionless) of formations.csv, published next to it.
+# Table Schema (frictionless) of formations.csv, published next to it. Its fields are kept here on
+# purpose rather than read from schemas/trainings.schema.json: the CSV is a flattened, versioned
+# view (tarif.* and inscription.* become columns, sessions one cell, url added) whose column
+# order is a published contract, independent of the order records are edited in.
 SCHEMA = {
     "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
-    "name": "formations-mediation-numerique-herault",
-    "title": "Formations pour les professionnels de la médiation numérique dans l'Hérault",
-    "description": "Une ligne par formation destinée aux professionnels et bénévoles qui accompagnent "
-    "les personnes vers le numérique. Schéma local du Département de l'Hérault.",
+    # name, title and description: the territory's, filled in by schema() below.
     "version": "1.0.0",
     "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte 2.0", "path": LICENCE_URL}],
     "primaryKey": "id",
@@ -147,7 +148,7 @@ def row(training: Training, base: str) -> dict[str, str]:
         "inscription_lien": inscription.get("lien"),
         "inscription_courriel": inscription.get("courriel"),
         "inscription_telephone": inscription.get("telephone"),
-        "url": absolute(base, url_training(training)),
+        "url": absolute(base, urls.training(training)),
         "date_maj": r["date_maj"],
         "exemple": training.example,
     }
@@ -164,7 +165,21 @@ def render(catalogue: Catalogue, base: str) -> str:
     return out.getvalue()
 
 
-def write(catalogue: Catalogue, out: Path, base: str) -> dict[str, int]:
+def schema(catalogue: Catalogue, publisher: str) -> dict:
+    """SCHEMA named after the catalogue's territory (« formations-mediation-numerique-herault »)."""
+    department = catalogue.reference.department
+    named = {
+        "$schema": SCHEMA["$schema"],
+        "name": f"formations-mediation-numerique-{slugify(department.name)}",
+        "title": f"Formations pour les professionnels de la médiation numérique {department.in_}",
+        "description": "Une ligne par formation destinée aux professionnels et bénévoles qui "
+        f"accompagnent les personnes vers le numérique. Schéma local : {publisher}.",
+    }
+    return {**named, **{k: v for k, v in SCHEMA.items() if k not in named}}
+
+
+def write(catalogue: Catalogue, out: Path, base: str, publisher: str) -> dict[str, int]:
     write_text(out / FILENAME, render(catalogue, base))
-    write_text(out / SCHEMA_FILENAME, json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(schema(catalogue, publisher), ensure_ascii=False, indent=2) + "\n"
+    write_text(out / SCHEMA_FILENAME, text)
     return {FILENAME: len(catalogue.trainings)}

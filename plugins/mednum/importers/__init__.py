@@ -10,47 +10,35 @@ message, so that the command line prints it instead of a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-# Field order of schemas/sites.schema.json (a test checks they stay in sync);
-# records are written in this order so that every file reads the same way.
-SITE_FIELDS: tuple[str, ...] = (
-    "id",
-    "pivot",
-    "nom",
-    "adresse",
-    "complement_adresse",
-    "code_postal",
-    "commune",
-    "code_insee",
-    "latitude",
-    "longitude",
-    "typologie",
-    "telephone",
-    "courriels",
-    "site_web",
-    "horaires",
-    "presentation_resume",
-    "presentation_detail",
-    "source",
-    "itinerance",
-    "structure_parente",
-    "date_maj",
-    "services",
-    "publics_specifiquement_adresses",
-    "prise_en_charge_specifique",
-    "frais_a_charge",
-    "dispositif_programmes_nationaux",
-    "formations_labels",
-    "autres_formations_labels",
-    "modalites_acces",
-    "modalites_accompagnement",
-    "fiche_acces_libre",
-    "prise_rdv",
-    "x_pass_numerique",
-    "x_accessibilite",
-    "x_arrets",
-    "x_exemple",
-)
+from ..schema import SITES, record_fields
+
+# The project's schemas/ folder, next to plugins/: importers run without Pelican's
+# settings (``python -m mednum import``, ``sources refresh``), so they find it from here.
+SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
+
+
+def site_fields() -> tuple[str, ...]:
+    """The fields of a record of ``data/sites.yaml``, in the order of ``schemas/sites.schema.json``.
+
+    Records are written in this order so that every file reads the same way.
+    """
+    return tuple(record_fields(SCHEMAS_DIR / SITES.schema_file))
+
+
+def site_enums() -> dict[str, tuple[str, ...]]:
+    """The list fields of ``schemas/sites.schema.json`` that take values from a closed list, with it.
+
+    Those lists are the national standard's (v1.0.2), in its order: imported values are
+    checked against them and written in that order.
+    """
+    fields = record_fields(SCHEMAS_DIR / SITES.schema_file)
+    return {
+        name: tuple(node["items"]["enum"])
+        for name, node in fields.items()
+        if isinstance(node.get("items"), dict) and "enum" in node["items"]
+    }
 
 
 class ImportFileError(Exception):
@@ -92,4 +80,12 @@ class ImportResult:
     rows_read: int = 0  # rows of places in the file, those of the wrong width included
 
 
-__all__ = ["SITE_FIELDS", "Candidate", "ImportFileError", "ImportResult", "RowProblem"]
+__all__ = [
+    "SCHEMAS_DIR",
+    "Candidate",
+    "ImportFileError",
+    "ImportResult",
+    "RowProblem",
+    "site_enums",
+    "site_fields",
+]

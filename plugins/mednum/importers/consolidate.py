@@ -38,18 +38,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..french import slugify
-from . import SITE_FIELDS, Candidate
+from . import Candidate, site_fields
 from .matching import Facts, Verdict, compare, facts, ties
 from .national import ENUMS
 from .store import DEFAULTS, Entry, Pair, Review, Snapshot, SourceDef
 
-# Fields the import writes; x_accessibilite and x_exemple are people's.
-IMPORT_FIELDS = tuple(name for name in SITE_FIELDS if name not in {"id", "x_accessibilite", "x_exemple"})
+# Fields of sites.schema.json the import never writes: the id is the record's key,
+# x_accessibilite and x_exemple are people's.
+NOT_IMPORTED = frozenset({"id", "x_accessibilite", "x_exemple"})
 UNION_FIELDS = ("services", "typologie", "dispositif_programmes_nationaux", "modalites_accompagnement")
 ADDRESS_FIELDS = ("adresse", "complement_adresse", "code_postal", "commune", "code_insee")
 # A record's ``source`` that starts with one of these was written by an import (the
 # France Services list of 2022 was imported before the import kept a memory).
 LEGACY_TITLES = ("ANCT, liste nationale des France Services",)
+
+
+def import_fields() -> tuple[str, ...]:
+    """The fields the import writes, in the order of ``schemas/sites.schema.json``."""
+    return tuple(name for name in site_fields() if name not in NOT_IMPORTED)
 
 
 @dataclass
@@ -299,7 +305,7 @@ def merge_fields(place: Place) -> dict:
     )
     if position is not None:
         merged["latitude"], merged["longitude"] = position["latitude"], position["longitude"]
-    for name in IMPORT_FIELDS:
+    for name in import_fields():
         if name in merged or name in ADDRESS_FIELDS or name in {"latitude", "longitude"}:
             continue
         if name in UNION_FIELDS:
@@ -343,7 +349,7 @@ def merge_fields(place: Place) -> dict:
             merged["complement_adresse"] = place.home.rows[0].record["complement_adresse"]
     if "telephone" not in merged and "Téléphoner" in merged.get("modalites_acces", []):
         merged["modalites_acces"] = [m for m in merged["modalites_acces"] if m != "Téléphoner"]
-    return {name: merged[name] for name in SITE_FIELDS if name in merged}
+    return {name: merged[name] for name in site_fields() if name in merged}
 
 
 def _service_name(record: dict) -> str:
@@ -377,6 +383,7 @@ def consolidate(
 ) -> Outcome:
     """What every record built from the sources should become (see the module's docstring)."""
     summary = Summary(snapshots=[(s, snapshots[s.nom]) for s in sources if s.nom in snapshots])
+    fields = import_fields()
     rows = rows_of(sources, snapshots)
     groups, pairs = group_rows(rows, review, state)
     places = attach_stops(groups)
@@ -409,16 +416,14 @@ def consolidate(
             if ident is not None:
                 record = unlinked.pop(ident)
                 imported = str(record.get("source", "")).startswith(titles)
-                bases[ident] = {n: record[n] for n in IMPORT_FIELDS if n in record} if imported else {}
+                bases[ident] = {n: record[n] for n in fields if n in record} if imported else {}
         if ident is None:
             ident = _new_id(desired, taken)
         taken.add(ident)
         assigned[ident] = place
         for other in ids:  # records whose rows are now this place's (a person said « même »)
             if other != ident and other in existing:
-                untouched = all(
-                    _equal(existing[other].get(n), state[other].written.get(n)) for n in IMPORT_FIELDS
-                )
+                untouched = all(_equal(existing[other].get(n), state[other].written.get(n)) for n in fields)
                 if untouched:
                     removed.add(other)
                 why = "supprimée" if untouched else "gardée, car modifiée à la main"
@@ -450,7 +455,7 @@ def consolidate(
                 summary.left.append((ident, existing[ident].get("nom", ""), "n'est plus dans ses sources"))
     for ident, record in sorted(unlinked.items()):  # imported before the import kept a memory
         if str(record.get("source", "")).startswith(titles):
-            new_state[ident] = Entry([], {n: record[n] for n in IMPORT_FIELDS if n in record})
+            new_state[ident] = Entry([], {n: record[n] for n in fields if n in record})
             summary.left.append((ident, record.get("nom", ""), "n'est plus dans ses sources"))
     summary.left.sort()
     for ident in removed:
@@ -490,12 +495,13 @@ def _new_id(record: dict, taken: set[str]) -> str:
 def _three_way(ident: str, desired: dict, base: dict, current: dict | None, summary: Summary) -> set[str]:
     """Fields the import may set (or remove) on the record; the others were changed by people."""
     name, commune = desired.get("nom", ""), desired.get("commune", "")
+    fields = import_fields()
     if current is None:
         summary.added.append(Change(ident, name, commune))
-        return set(IMPORT_FIELDS)
+        return set(fields)
     owned: set[str] = set()
     changed: list[str] = []
-    for field_name in IMPORT_FIELDS:
+    for field_name in fields:
         now, before, new = current.get(field_name), base.get(field_name), desired.get(field_name)
         if _equal(now, before):  # untouched since the last import (or absent on both sides)
             owned.add(field_name)

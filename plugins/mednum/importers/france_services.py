@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..french import phone_to_e164, slugify
 from ..reference import Reference
-from . import SITE_FIELDS, Candidate, ImportFileError, RowProblem
+from . import Candidate, ImportFileError, RowProblem, site_fields
 from .csvfile import RowKeys, read_table
 from .shapes import FRANCE_SERVICES_2022, FRANCE_SERVICES_2024, Shape, recognise
 
@@ -65,34 +65,6 @@ FORMATS_FS = {
     "bus_equivalent": "Itinérant",
 }
 
-# Fields this importer fills: on re-import they are replaced, all others are kept.
-OWNED_FIELDS = frozenset(
-    {
-        "id",
-        "nom",
-        "adresse",
-        "complement_adresse",
-        "code_postal",
-        "commune",
-        "code_insee",
-        "latitude",
-        "longitude",
-        "typologie",
-        "telephone",
-        "courriels",
-        "horaires",
-        "presentation_detail",
-        "source",
-        "itinerance",
-        "structure_parente",
-        "date_maj",
-        "services",
-        "dispositif_programmes_nationaux",
-        "frais_a_charge",
-        "modalites_acces",
-        "modalites_accompagnement",
-    }
-)
 SOURCE = "ANCT, liste nationale des France Services"
 
 # Same patterns as schemas/sites.schema.json: a value the schema would refuse is
@@ -269,7 +241,7 @@ def convert_row(
         detail.append(f"Précisions sur les horaires : {comment}")
     if detail:
         record["presentation_detail"] = "\n\n".join(detail)
-    ordered = {name: record[name] for name in SITE_FIELDS if record.get(name) is not None}
+    ordered = {name: record[name] for name in site_fields() if record.get(name) is not None}
     return ordered, problems
 
 

@@ -308,37 +308,6 @@ ADMINISTRATIONS: dict[str, str] = {
     "Services ministère de la Justice": "Justice",
 }
 
-# Fields this importer fills: replaced on re-import; the others (x_…, prise_en_charge_specifique…) are kept.
-OWNED_FIELDS = frozenset(
-    {
-        "id",
-        "pivot",
-        "nom",
-        "adresse",
-        "code_postal",
-        "commune",
-        "code_insee",
-        "latitude",
-        "longitude",
-        "typologie",
-        "telephone",
-        "courriels",
-        "site_web",
-        "horaires",
-        "presentation_detail",
-        "source",
-        "itinerance",
-        "date_maj",
-        "services",
-        "publics_specifiquement_adresses",
-        "frais_a_charge",
-        "dispositif_programmes_nationaux",
-        "formations_labels",
-        "autres_formations_labels",
-        "modalites_acces",
-        "modalites_accompagnement",
-    }
-)
 _TRUE = {"1", "oui", "o", "true", "vrai", "x"}
 _FALSE = {"0", "non", "n", "false", "faux", ""}
 

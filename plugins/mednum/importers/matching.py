@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ..french import slugify
+from ..french import format_number, plain, slugify
 from ..geo import haversine_km
 
 NEAR_KM = 0.075  # same building or next door: geocoding puts one address a few dozen metres apart
@@ -307,9 +307,10 @@ def _domains(f: Facts) -> set[str]:
 
 
 def _metres(km: float) -> str:
+    """« 350 m », « 1,2 km », with ordinary spaces: the reasons go into data/imports/revue.yaml."""
     if km < 1:
         return f"{round(km * 1000)} m"
-    return f"{km:.1f} km".replace(".", ",")
+    return plain(format_number(round(km, 1))) + " km"
 
 
 def label_tokens(label: str) -> frozenset[str]:

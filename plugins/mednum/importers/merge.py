@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ruamel.yaml.tokens import CommentToken
 
 from ..french import count_fr
-from . import SITE_FIELDS, ImportFileError
+from . import ImportFileError, site_fields
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/sites.schema.json"
 # Codes, phones and dates are text with digits: quoted, no reader can take them for numbers.
@@ -68,7 +68,7 @@ def merge_into_yaml(
     path: str | Path,
     records: Iterable[dict],
     owned_fields: set[str] | frozenset[str] | Mapping[str, set[str]],
-    field_order: Sequence[str] = SITE_FIELDS,
+    field_order: Sequence[str] | None = None,
     remove: Iterable[str] = (),
 ) -> MergeSummary:
     """Merge ``records`` into the list of records in ``path`` (created if missing).
@@ -76,6 +76,7 @@ def merge_into_yaml(
     ``owned_fields`` are the fields an import may replace or remove: the same for every
     record, or one set per record id (the consolidation keeps what people changed by hand).
     ``remove``: ids of records to take out (the consolidation merged them into another one).
+    ``field_order``: where a new field goes in a record (default: ``schemas/sites.schema.json``'s order).
     """
     path = Path(path)
     # A field set to None is a field the import does not have.
@@ -89,7 +90,7 @@ def merge_into_yaml(
         for item in document
         if isinstance(item, CommentedMap) and isinstance(item.get("id"), str)
     }
-    rank = {name: i for i, name in enumerate(field_order)}
+    rank = {name: i for i, name in enumerate(site_fields() if field_order is None else field_order)}
     summary = MergeSummary()
     for record in sorted(records, key=lambda r: r["id"]):
         target = by_id.get(record["id"])

@@ -5,7 +5,7 @@ row per place; a field with several values joins them with ``|``. Its field
 names are ours (``data/sites.yaml`` follows the standard), so the conversion is
 mostly a matter of splitting lists and checking values:
 
-* only places of Hérault are kept: a row whose INSEE code (or, without one,
+* only places of the département (the reference data's) are kept: a row whose INSEE code (or, without one,
   whose postal code) is outside the département is skipped and counted, not
   reported — the national file covers all of France;
 * a missing ``code_insee`` is derived from the commune name and the postal code
@@ -21,8 +21,10 @@ mostly a matter of splitting lists and checking values:
 * ``source`` is required here but optional in the standard: when missing it
   becomes « Fichier national des lieux de médiation numérique ».
 
-Local fields (``x_…``) are never touched: on re-import, only the fields of the
-standard are replaced (``OWNED_FIELDS``).
+The columns are those of the standard's official Table Schema, shipped with the
+package (``schema.NATIONAL_STANDARD``): a file without one of its required columns is
+refused (``shapes.NATIONAL``). The standard has no local fields (``x_…``); what a
+re-import may replace in ``data/sites.yaml`` is decided by ``consolidate``.
 """
 
 from __future__ import annotations
@@ -40,105 +42,18 @@ from ..geo import haversine_km
 from ..opening_hours import OpeningHoursError
 from ..opening_hours import parse as parse_hours
 from ..reference import Commune, Reference, ReferenceDataError, load_reference
-from . import SITE_FIELDS, Candidate, ImportFileError, ImportResult, RowProblem
+from . import Candidate, ImportFileError, ImportResult, RowProblem, site_enums, site_fields
 from .csvfile import clean, read_table
 from .shapes import NATIONAL
 
 NO_PIVOT = "00000000000000"
 DEFAULT_SOURCE = "Fichier national des lieux de médiation numérique"
 
-# Enumerations of schemas/sites.schema.json (= the national standard v1.0.2);
-# a test checks that they stay in sync with the schema.
-ENUMS: dict[str, tuple[str, ...]] = {
-    "typologie": (
-        "ASSO",
-        "BIB",
-        "CCAS",
-        "CIAS",
-        "CS",
-        "CSC",
-        "EPN",
-        "TIERS_LIEUX",
-        "FABLAB",
-        "RFS",
-        "MUNI",
-        "EPCI",
-        "CD",
-        "MDS",
-        "PIJ_BIJ",
-        "ML",
-        "MJC",
-        "LA_POSTE",
-        "CAF",
-        "CPAM",
-        "FT",
-        "PIMMS",
-        "RESSOURCERIE",
-        "Autre",
-    ),
-    "itinerance": ("Itinérant", "Fixe"),
-    "services": (
-        "Aide aux démarches administratives",
-        "Maîtrise des outils numériques du quotidien",
-        "Insertion professionnelle via le numérique",
-        "Utilisation sécurisée du numérique",
-        "Parentalité et éducation avec le numérique",
-        "Loisirs et créations numériques",
-        "Compréhension du monde numérique",
-        "Accès internet et matériel informatique",
-        "Acquisition de matériel informatique à prix solidaire",
-    ),
-    "publics_specifiquement_adresses": ("Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes"),
-    "prise_en_charge_specifique": (
-        "Surdité",
-        "Handicaps moteurs",
-        "Handicaps mentaux",
-        "Illettrisme",
-        "Langues étrangères (anglais)",
-        "Langues étrangères (autres)",
-        "Déficience visuelle",
-    ),
-    "frais_a_charge": ("Gratuit", "Gratuit sous condition", "Payant"),
-    "dispositif_programmes_nationaux": (
-        "Aidants Connect",
-        "Bibliothèques numérique de référence",
-        "Certification PIX",
-        "Conseillers numériques",
-        "Emmaüs Connect",
-        "France Services",
-        "Grande école du numérique",
-        "La Croix Rouge",
-        "Point d'accès numérique CAF",
-        "Promeneurs du net",
-        "Relais numérique (Emmaüs Connect)",
-    ),
-    "formations_labels": (
-        "Formé à « Mon Espace Santé »",
-        "Formé à « DUPLEX » (illettrisme)",
-        "Arnia/MedNum BFC (Bourgogne-Franche-Comté)",
-        "Collectif ressources et acteurs réemploi (Normandie)",
-        "Étapes numériques (La Poste)",
-        "Fabriques de Territoire",
-        "Les Éclaireurs du numérique (Drôme)",
-        "Mes Papiers (Métropole de Lyon)",
-        "ORDI 3.0",
-        "SUD LABS (PACA)",
-    ),
-    "modalites_acces": (
-        "Se présenter",
-        "Téléphoner",
-        "Contacter par mail",
-        "Prendre un RDV en ligne",
-        "Ce lieu n'accueille pas de public",
-        "Envoyer un mail avec une fiche de prescription",
-    ),
-    "modalites_accompagnement": (
-        "En autonomie",
-        "Accompagnement individuel",
-        "Dans un atelier collectif",
-        "À distance",
-    ),
-}
+# The closed lists of schemas/sites.schema.json (= the national standard v1.0.2), read
+# once on import: herault builds its lookup tables from them.
+ENUMS: dict[str, tuple[str, ...]] = site_enums()
+# How the importer converts the other columns of the standard (conversion rules, not a
+# copy of the schema): text copied as written, addresses checked as web addresses.
 TEXT_FIELDS = (
     "nom",
     "adresse",
@@ -150,8 +65,6 @@ TEXT_FIELDS = (
     "structure_parente",
 )
 URL_FIELDS = ("fiche_acces_libre", "prise_rdv")
-# Fields of the standard: replaced on re-import; x_ fields are ours and kept.
-OWNED_FIELDS = frozenset(name for name in SITE_FIELDS if not name.startswith("x_"))
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PIVOT = re.compile(r"[a-zA-Z0-9]{9,14}")
@@ -166,7 +79,7 @@ _URL = re.compile(r"https?://[^\s/$.?#][^\s]*")
 class MappedResult(ImportResult):
     """An import result that also tells what was left aside without being an error."""
 
-    outside: int = 0  # rows of places outside Hérault, skipped
+    outside: int = 0  # rows of places outside the département, skipped
     unmapped: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (column, value) → lines
 
     def note_unmapped(self, column: str, value: str, line: int) -> None:
@@ -200,7 +113,7 @@ def reference_for(data_dir: Path) -> Reference:
 def find_commune(
     reference: Reference, code_insee: str, name: str, postal_code: str
 ) -> tuple[Commune | None, str | None]:
-    """(commune, None), (None, None) when outside Hérault, or (None, French reason to report).
+    """(commune, None), (None, None) when outside the département, or (None, French reason to report).
 
     Without an INSEE code, the commune is the one of that name whose postal codes
     include ``postal_code`` (« St Jean de Védas » finds Saint-Jean-de-Védas).
@@ -225,7 +138,7 @@ def find_commune(
             commune = matches[0]
         else:
             if not matches:
-                reason = f"commune « {name} » inconnue dans l'Hérault"
+                reason = f"commune « {name} » inconnue {reference.department.in_}"
             elif not with_code:
                 reason = f"le code postal « {postal_code} » n'est pas celui de {matches[0].nom}"
             else:
@@ -254,7 +167,7 @@ def coordinates(
     lat, lon = round(lat, 6), round(lon, 6)
     if not reference.contains(lat, lon):
         swapped = " (latitude et longitude inversées ?)" if reference.contains(lon, lat) else ""
-        return None, f"coordonnées hors de l'Hérault{swapped} : fiche importée sans coordonnées"
+        return None, f"coordonnées hors {reference.department.of}{swapped} : fiche importée sans coordonnées"
     distance = haversine_km(lat, lon, commune.latitude, commune.longitude)
     if distance > commune.rayon_km + NEAR_COMMUNE_MARGIN_KM:
         return None, (
@@ -291,7 +204,8 @@ def parse_date(text: str) -> str | None:
 
 
 def ordered(record: dict) -> dict:
-    return {name: record[name] for name in SITE_FIELDS if record.get(name) not in (None, [], "")}
+    """``record`` without its empty fields, in the order of ``schemas/sites.schema.json``."""
+    return {name: record[name] for name in site_fields() if record.get(name) not in (None, [], "")}
 
 
 def unique_ids(converted: list[tuple[int, dict]], problems: list[RowProblem]) -> list[dict]:
@@ -316,7 +230,7 @@ def unique_ids(converted: list[tuple[int, dict]], problems: list[RowProblem]) ->
 
 
 def read(path: str | Path, reference: Reference) -> MappedResult:
-    """Convert the national CSV at ``path``, keeping the places of Hérault."""
+    """Convert the national CSV at ``path``, keeping the places of the reference data's département."""
     path = Path(path)
     _, rows, problems = read_table(path, NATIONAL.delimiter, NATIONAL.required, NATIONAL.label)
     result = MappedResult(problems=problems, rows_read=len(rows) + len(problems))

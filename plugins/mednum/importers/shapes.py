@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..schema import NATIONAL_STANDARD, record_fields
 from . import ImportFileError
 from .csvfile import clean, read_text
 
@@ -94,12 +95,17 @@ HERAULT = Shape(
     ";",
     ("lib_long_service", "nom_comm", "lieu_code_postal", "adresse", "date_maj", "lib_long_type"),
 )
+# The columns the official schema of the national standard requires, in its order.
 NATIONAL = Shape(
     "lieux-mediation-numerique",
     "lieux-mediation-numerique",
     "un fichier du schéma national des lieux de médiation numérique (virgules)",
     ",",
-    ("id", "nom", "commune", "code_postal", "adresse", "date_maj"),
+    tuple(
+        name
+        for name, spec in record_fields(NATIONAL_STANDARD).items()
+        if spec.get("constraints", {}).get("required")
+    ),
 )
 SHAPES = (FRANCE_SERVICES_2024, FRANCE_SERVICES_2022, RHINOCC, HERAULT, NATIONAL)
 FORMATS = tuple(dict.fromkeys(shape.format for shape in SHAPES))
