@@ -422,6 +422,27 @@ def _write_reference(folder: Path, communes: list[dict], epcis: list[dict], outl
     (folder / "departement.geojson").write_text(
         json.dumps(outline, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
+    # The communes' contours (the coverage maps): a square of the grid's step around each centre.
+    features = []
+    for c in communes:
+        half_lat = c["rayon_km"] / 2 / KM_PER_DEGREE
+        half_lon = half_lat / math.cos(math.radians(c["latitude"]))
+        lat, lon = c["latitude"], c["longitude"]
+        square = [
+            [lon - half_lon, lat - half_lat],
+            [lon + half_lon, lat - half_lat],
+            [lon + half_lon, lat + half_lat],
+        ]
+        square += [[lon - half_lon, lat + half_lat], [lon - half_lon, lat - half_lat]]
+        ring = [[round(x, 4), round(y, 4)] for x, y in square]
+        geometry = {"type": "MultiPolygon", "coordinates": [[ring]]}
+        features.append(
+            {"type": "Feature", "properties": {"code_insee": c["code_insee"]}, "geometry": geometry}
+        )
+    (folder / "communes.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")) + "\n",
+        encoding="utf-8",
+    )
     (folder / "README.md").write_text(
         "Référence SYNTHÉTIQUE du banc d'essai (bench/generate.py) : département, communes, EPCI et contour"
         " inventés.\n",

@@ -252,6 +252,10 @@ def small_reference(tmp_path_factory) -> Path:
     )
     for name in ("departement.json", "departement.geojson"):
         shutil.copyfile(REFERENCE / name, out / name)
+    codes = {c["code_insee"] for c in kept}
+    contours = json.loads((REFERENCE / "communes.geojson").read_text(encoding="utf-8"))
+    contours["features"] = [f for f in contours["features"] if f["properties"]["code_insee"] in codes]
+    (out / "communes.geojson").write_text(json.dumps(contours), encoding="utf-8")
     return out
 
 

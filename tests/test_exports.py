@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
+from table_checks import error_lines, validate_csv
 
 from conftest import BUILD_DATE, ROOT, Project
 from mednum.exports import ics, write_exports
@@ -214,22 +215,6 @@ def official_schema() -> dict:
                 BROKEN_LABEL_PATTERN, FIXED_LABEL_PATTERN
             )
     return schema
-
-
-def validate_csv(path: Path, schema: dict):
-    frictionless = pytest.importorskip("frictionless")
-    resource = frictionless.Resource(
-        path=path.name,
-        basepath=str(path.parent),
-        schema=frictionless.Schema.from_descriptor(schema),
-        format="csv",
-        encoding="utf-8",
-    )
-    return resource.validate()
-
-
-def error_lines(report) -> list[str]:
-    return [f"{e.type}: {e.message}" for task in report.tasks for e in task.errors][:20]
 
 
 def new_project(root: Path) -> Project:

@@ -11,11 +11,13 @@ from mednum.french import (
     format_date_short,
     format_distance_km,
     format_euros,
+    format_km_tenths,
     format_number,
     format_percent,
     format_phone,
     format_range,
     format_ranges,
+    format_share,
     format_time,
     join_fr,
     month_name,
@@ -225,6 +227,22 @@ def test_slugify(text, slug):
 )
 def test_format_distance_km(km, text):
     assert format_distance_km(km) == nb(text)
+
+
+@pytest.mark.parametrize(
+    ("km", "text"),
+    [(15.3, "15,3 km"), (15.25, "15,3 km"), (15.0, "15 km"), (0.04, "0 km"), (1234.56, "1 234,6 km")],
+)
+def test_format_km_tenths_keeps_the_tenth_above_10_km(km, text):
+    assert format_km_tenths(km) == nb(text)
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.93154, "93,2 %"), (1, "100 %"), (0.0, "0 %"), (0.99995, "100 %"), (0.5, "50 %"), (0.0004, "0 %")],
+)
+def test_format_share_is_a_percentage_to_the_tenth(share, text):
+    assert format_share(share) == nb(text)
 
 
 def test_format_distance_rejects_negative():

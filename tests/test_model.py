@@ -7,6 +7,7 @@ import json
 import math
 
 from conftest import ROOT, SITES, WORKSHOPS
+from mednum.coverage import KINDS
 from mednum.pages import FILTERS, nearest, plan_pages, upcoming
 from mednum.vocab import NEEDS
 
@@ -132,6 +133,9 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
         "brochure-epci": epcis,
         "brochure-commune": communes,
         "orientation": 2,
+        "coverage": 1,
+        "coverage-kind": len(KINDS),
+        "coverage-report": epcis,
         "404": 1,
         "map": 1 + 2 + commune_maps + 2,
         "search": 1,

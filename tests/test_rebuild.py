@@ -207,12 +207,14 @@ def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(build, tmp_pat
     calls = Calls(tmp_path / "pdf.log", build_module.html_to_pdf)
     monkeypatch.setattr(build_module, "html_to_pdf", calls)
     assert build(out, cache, **settings) == 0
-    pdfs = sorted(out.glob("brochures/territoires/*.pdf"))
-    assert territories >= 2 and len(pdfs) == calls.count == territories
+    # Two PDFs a territory: its brochure and its coverage report.
+    pdfs = sorted(out.glob("brochures/territoires/*.pdf")) + sorted(out.glob("brochures/couverture/*.pdf"))
+    made = calls.count
+    assert territories >= 2 and len(pdfs) == made == 2 * territories
     first = contents(out / "brochures" / "territoires")
 
     assert build(out, cache, CATALOGUE_MAP_ATTRIBUTION="© IGN, carte", **settings) == 0
-    assert calls.count == territories  # none made again
+    assert calls.count == made  # none made again
     assert contents(out / "brochures" / "territoires") == first
 
     # One help point renamed: only the brochures that show it are made again: its territory's, and
@@ -223,9 +225,7 @@ def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(build, tmp_pat
     sites.write_text(text.replace("nom: Lieu de test de Lodève\n", "nom: Lieu renommé de Lodève\n"))
     assert build(out, cache, **settings) == 0
     # The pages as they were in the staging folder, now published in out/.
-    remade = [
-        Path(line).parent.name for line in calls.log.read_text(encoding="utf-8").splitlines()[territories:]
-    ]
+    remade = [Path(line).parent.name for line in calls.log.read_text(encoding="utf-8").splitlines()[made:]]
     assert sorted(remade) == ["cc-du-clermontais", "cc-lodevois-et-larzac"], remade
     for name in remade:
         page = out / "brochures" / "territoires" / name / "index.html"

@@ -15,7 +15,7 @@ REFERENCE = ROOT / "data" / "reference"
 GARD = ROOT / "tests" / "fixtures" / "gard" / "reference"
 SHARED = ROOT.parent / "shared" / "data"
 DECOUPAGE = ROOT / "node_modules" / "@etalab" / "decoupage-administratif" / "data"
-FILES = ("communes.json", "epci.json", "departement.json", "departement.geojson")
+FILES = ("communes.json", "epci.json", "departement.json", "departement.geojson", "communes.geojson")
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +282,20 @@ def test_department_prefix_falls_back_to_the_common_prefix(ref, gard):
     assert other.department_prefix == "34"
     both = Reference({**ref.communes, **gard.communes}, {}, ref.outline, Department("XX", "Synthétique", 2))
     assert both.department_prefix == "3"
+
+
+@pytest.mark.parametrize("folder", [REFERENCE, GARD], ids=["herault", "gard"])
+def test_every_commune_has_a_simplified_contour_around_its_centre(folder):
+    from mednum.geo import point_in_geometry
+    from mednum.reference import load_contours
+
+    reference, contours = load_reference(folder), load_contours(folder)
+    assert sorted(contours) == sorted(reference.communes)
+    outside = [
+        code
+        for code, commune in reference.communes.items()
+        if not point_in_geometry(commune.latitude, commune.longitude, contours[code])
+    ]
+    assert len(outside) <= len(contours) // 100, outside  # simplified by 100 m: a few thin communes at most
+    size = (folder / "communes.geojson").stat().st_size
+    assert size < 300_000, size

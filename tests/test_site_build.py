@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import gzip
 import json
-import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -22,10 +21,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+from great_circle import haversine_km
 from html_tree import Element, parse_html
 
 from conftest import DEMO, DEMO_CONF, REFERENCE, ROOT, small_project
 from mednum.build import build_site
+from mednum.coverage import KINDS
 from mednum.settings import DEFAULTS
 
 SETTINGS = DEMO_CONF
@@ -100,15 +101,6 @@ EXAMPLE_TRAININGS = {t["id"] for t in TRAININGS if t.get("exemple") is True}
 NEAREST_MAX_KM = 40.0
 TILE_HOST = urlsplit(DEFAULTS["CATALOGUE_MAP_TILES"][0]).netloc
 NODE_MODULES = ROOT / "node_modules"
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 def home_point(s: dict) -> tuple[float, float] | None:
@@ -251,8 +243,9 @@ def page_type(path: str) -> str:
         if parts[3] == "lieux.geojson" and parts[1] == "territoires":
             return "map-data"
         return "?"
-    if len(parts) == 3 and parts[:2] == ["brochures", "territoires"] and parts[2].endswith(".pdf"):
-        return "brochure-pdf"  # the session's demo site is built with CATALOGUE_PDF_BROCHURES
+    if len(parts) == 3 and parts[0] == "brochures" and parts[2].endswith(".pdf"):
+        # The session's demo site is built with CATALOGUE_PDF_BROCHURES.
+        return {"territoires": "brochure-pdf", "couverture": "coverage-report-pdf"}.get(parts[1], "?")
     if re.fullmatch(r"static/site\.[0-9a-f]+\.css", path):
         return "css"
     if parts[0] == "donnees" and parts[-1].endswith((".csv", ".json", ".geojson", ".ics")):
@@ -262,6 +255,10 @@ def page_type(path: str) -> str:
     folders = parts[:-1]
     if len(folders) == 1 and folders[0] in CONTENT_SLUGS:
         return "content"
+    if folders == ["couverture"]:
+        return "coverage"
+    if len(folders) == 2 and folders[0] == "couverture" and folders[1] in COVERAGE_KINDS:
+        return "coverage-kind"
     if len(folders) == 2:
         return {
             "lieux": "site",
@@ -279,9 +276,12 @@ def page_type(path: str) -> str:
         return "brochure-epci"
     if len(folders) == 3 and folders[:2] == ["brochures", "communes"]:
         return "brochure-commune"
+    if len(folders) == 3 and folders[:2] == ["brochures", "couverture"]:
+        return "coverage-report"
     return "?"
 
 
+COVERAGE_KINDS = {kind.slug for kind in KINDS}  # one page each: couverture/<slug>/
 EXPECTED_COUNTS = {
     "home": 1,
     "site": len(SITES),
@@ -297,6 +297,10 @@ EXPECTED_COUNTS = {
     "brochures": 1,
     "brochure-epci": len(EPCIS),
     "brochure-pdf": len(EPCIS),
+    "coverage": 1,
+    "coverage-kind": len(COVERAGE_KINDS),
+    "coverage-report": len(EPCIS),
+    "coverage-report-pdf": len(EPCIS),
     "brochure-commune": len(COMMUNES),
     "orientation": len(SITES),
     "export": None,
@@ -574,7 +578,8 @@ def shell_problems(path: str, doc: Element) -> list[str]:
         if level > previous + 1:
             problems.append(f"line {line}: <h{level}> after <h{previous}> skips a level")
         previous = level
-    titles = list(doc.iter("title"))
+    # The document's title: in <head> (an inline SVG map has titles of its own, in <body>).
+    titles = [t for head in doc.iter("head") for t in head.iter("title")]
     if len(titles) != 1 or not titles[0].text.strip():
         problems.append("no single non-empty <title>")
     viewports = [m for m in doc.iter("meta") if m.attrs.get("name") == "viewport"]

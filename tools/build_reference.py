@@ -140,7 +140,10 @@ def merged_geometry(codes: list[str], shapes: dict[str, dict]) -> dict:
     return {"type": "MultiPolygon", "coordinates": parts}
 
 
-def build_communes(raw: list[dict], shapes: dict[str, dict], log: list[str]) -> list[dict]:
+def build_communes(
+    raw: list[dict], shapes: dict[str, dict], log: list[str], contours: dict[str, dict] | None = None
+) -> list[dict]:
+    """The commune records; ``contours`` gets each commune's geometry (merged for a commune nouvelle)."""
     current = [c for c in raw if c["type"] == "commune-actuelle"]
     delegated = [c for c in raw if c["type"] == "commune-deleguee"]
     records = []
@@ -155,6 +158,8 @@ def build_communes(raw: list[dict], shapes: dict[str, dict], log: list[str]) -> 
             geometry = merged_geometry(parts, shapes)
             source = "2018, réunion des polygones " + " + ".join(parts)
             log.append(f"{code} {commune['nom']} : {source}")
+        if contours is not None:
+            contours[code] = geometry
         lat, lon, is_centroid = centre(geometry)
         lat, lon = round(lat, DECIMALS), round(lon, DECIMALS)
         if not point_in_geometry(lat, lon, geometry):
@@ -176,6 +181,73 @@ def build_communes(raw: list[dict], shapes: dict[str, dict], log: list[str]) -> 
             }
         )
     return records
+
+
+# --- simplified contours, for the maps drawn at build time (mednum.svgmap) ---
+
+CONTOUR_TOLERANCE_KM = 0.1  # Douglas-Peucker: about a pixel of a département map 1,000 px wide
+CONTOUR_DECIMALS = 4  # about 10 m
+
+
+def simplify_ring(ring: list, tolerance: float, cos_lat: float) -> list:
+    """Douglas-Peucker on one closed ring, distances in degrees of latitude (longitudes scaled)."""
+    points = [(x * cos_lat, y) for x, y in ring]
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, index = -1.0, None
+        for i in range(first + 1, last):
+            px, py = points[i]
+            d = (
+                abs(dy * px - dx * py + bx * ay - by * ax) / length
+                if length
+                else math.hypot(px - ax, py - ay)
+            )
+            if d > farthest:
+                farthest, index = d, i
+        if index is not None and farthest > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [
+        [round(x, CONTOUR_DECIMALS), round(y, CONTOUR_DECIMALS)]
+        for (x, y), kept in zip(ring, keep, strict=True)
+        if kept
+    ]
+
+
+def simplify(geometry: dict) -> dict:
+    """A MultiPolygon of the simplified rings; rings reduced to less than a triangle are dropped."""
+    tolerance = CONTOUR_TOLERANCE_KM / 111.2
+    ys = [y for rings in polygons(geometry) for ring in rings for _, y in ring]
+    cos_lat = math.cos(math.radians((min(ys) + max(ys)) / 2))
+    parts = []
+    for outer, *holes in polygons(geometry):
+        shape = simplify_ring(outer, tolerance, cos_lat)
+        if len(shape) >= 4:  # a polygon smaller than the tolerance goes, with its holes
+            kept = (simplify_ring(hole, tolerance, cos_lat) for hole in holes)
+            parts.append([shape, *(h for h in kept if len(h) >= 4)])
+    return {"type": "MultiPolygon", "coordinates": parts}
+
+
+def write_contours(path: Path, contours: dict[str, dict]) -> None:
+    """communes.geojson: one Feature a line (property code_insee), in code order."""
+    features = [
+        json.dumps(
+            {"type": "Feature", "properties": {"code_insee": code}, "geometry": simplify(contours[code])},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        for code in sorted(contours)
+    ]
+    path.write_text(
+        '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n", encoding="utf-8"
+    )
 
 
 def short_name(name: str, kind: str) -> str:
@@ -308,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     shapes_raw = read_json(communes_file)
     shapes = {f["properties"]["code"]: f["geometry"] for f in shapes_raw["features"]}
     log: list[str] = []
-    communes = build_communes(raw, shapes, log)
+    contours: dict[str, dict] = {}
+    communes = build_communes(raw, shapes, log, contours)
     epcis = build_epcis(read_json(args.decoupage / "epci.json"), communes, department, log)
     outline = build_outline(read_json(outline_file), department)
 
@@ -323,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.output / "departement.json").write_text(text + "\n", encoding="utf-8")
     text = json.dumps(outline, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (args.output / "departement.geojson").write_text(text + "\n", encoding="utf-8")
+    write_contours(args.output / "communes.geojson", contours)
 
     print(f"{department.with_article} ({code}) : {len(communes)} communes, {len(epcis)} EPCI → {args.output}")
     print("\n".join(log) if log else "aucun cas particulier")

@@ -19,6 +19,7 @@ from .errors import CatalogueInvalid, raised_to_caller
 from .legal import LegalInfoMissing, check_legal_info
 from .maps import MapError
 from .pdf import PdfError, html_to_pdf
+from .reference import ReferenceDataError
 from .render import default_processes, fork_context, worker_pool
 from .search import (
     BUNDLE,
@@ -82,7 +83,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         print(f"Erreur : recherche : {exc}", file=sys.stderr)
         print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)
         return 1
-    except (PdfError, MapError, LegalInfoMissing) as exc:
+    except (PdfError, MapError, LegalInfoMissing, ReferenceDataError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"Erreur : {exc}", file=sys.stderr)
         print(f"\nLe site n'a pas été construit : {output.name}/ est resté tel quel.", file=sys.stderr)
@@ -153,7 +154,8 @@ def write_brochure_pdfs(
     previous_site: Path | None = None,
     alongside: Callable[[], None] | None = None,
 ) -> dict[str, str]:
-    """A tagged PDF next to each territory brochure (brochures/territoires/<slug>.pdf).
+    """A tagged PDF next to each page of urls.PDF_FOLDERS: territory brochures and coverage
+    reports (brochures/territoires/<slug>.pdf, brochures/couverture/<slug>.pdf).
 
     A brochure whose HTML and resources are the same as in ``previous_site`` (``previous``:
     its PDFs and their keys) gets that PDF back instead of a new WeasyPrint run. Returns
@@ -164,7 +166,7 @@ def write_brochure_pdfs(
     other). It runs once the workers are forked, so they never copy a process with a thread.
     """
     previous = previous or {}
-    pages = sorted(site.glob(f"{urls.EPCI_BROCHURES_FOLDER}*/index.html"))
+    pages = sorted(page for folder in urls.PDF_FOLDERS for page in site.glob(f"{folder}*/index.html"))
     from . import pdf
 
     # What makes a PDF beside its page: WeasyPrint's version and our code around it.

@@ -164,6 +164,8 @@ FILTERS = {
     "duration_fr": french.format_duration_hours,
     "number_fr": french.format_number,
     "percent_fr": french.format_percent,
+    "share_fr": french.format_share,
+    "km_tenths_fr": french.format_km_tenths,
     "weekly_rows": weekly_rows,
     "hours_summary": hours_summary,
     "week_plan": week_plan,

@@ -39,11 +39,13 @@ __all__ = [
     "format_distance_km",
     "format_duration_hours",
     "format_euros",
+    "format_km_tenths",
     "format_number",
     "format_percent",
     "format_phone",
     "format_range",
     "format_ranges",
+    "format_share",
     "format_time",
     "join_fr",
     "month_name",
@@ -225,6 +227,13 @@ def count_fr(n: int, singular: str, plural: str) -> str:
     return f"{format_number(n)} {singular if n < 2 else plural}"
 
 
+def format_share(share: float, decimals: int = 1) -> str:
+    """A share (0 to 1) as a percentage, rounded half up: ``0.93154`` → ``93,2 %``, ``1`` → ``100 %``."""
+    step = Decimal(1).scaleb(-decimals)
+    value = (Decimal(str(share)) * 100).quantize(step, rounding=ROUND_HALF_UP)
+    return format_percent(value)
+
+
 def format_percent(x: float | Decimal) -> str:
     """``92,54 %``, ``100 %``: the digits of ``x`` (``,00`` dropped), no-break space before ``%``."""
     value = Decimal(str(x))
@@ -240,6 +249,15 @@ def format_distance_km(x: float) -> str:
     value = Decimal(str(x))
     step = Decimal("0.1") if value < Decimal("9.95") else Decimal("1")
     rounded = value.quantize(step, rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        rounded = rounded.quantize(Decimal("1"))
+    return f"{format_number(rounded)}{NBSP}km"
+
+
+def format_km_tenths(x: float) -> str:
+    """``15,3 km``: always to the tenth (``15 km`` from format_distance_km would hide that
+    15.3 is beyond a 15 km threshold), ``,0`` dropped."""
+    rounded = Decimal(str(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if rounded == rounded.to_integral_value():
         rounded = rounded.quantize(Decimal("1"))
     return f"{format_number(rounded)}{NBSP}km"

@@ -11,10 +11,13 @@ from pelican.generators import Generator
 from . import filters, urls
 from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
+from .coverage import compute as compute_coverage
 from .errors import CatalogueInvalid, stop
 from .exports import write_exports
+from .freshness import build_report
 from .maps import MapError, map_template_context, write_map_files
 from .pages import plan_pages
+from .reference import ReferenceDataError, load_contours
 from .render import write_pages
 from .search import write_search_assets
 from .settings import build_date, publisher, reference_path, resolve_path, setting
@@ -50,7 +53,7 @@ class CatalogueGenerator(Generator):
     def generate_context(self) -> None:
         try:
             self._load_and_plan()
-        except (CatalogueInvalid, MapError) as error:
+        except (CatalogueInvalid, MapError, ReferenceDataError) as error:
             stop(error)
 
     def generate_output(self, writer) -> None:
@@ -80,7 +83,10 @@ class CatalogueGenerator(Generator):
             )
         self.catalogue = catalogue
         self.context.update(template_context(catalogue, self.settings))
-        self.pages = plan_pages(catalogue, self.settings)
+        self.report = build_report(catalogue)
+        self.coverage = compute_coverage(catalogue, self.report)
+        contours = load_contours(reference_path(self.settings))
+        self.pages = plan_pages(catalogue, self.settings, self.coverage, contours, self.report)
         self.assets = bundle_css(Path(self.theme), setting(self.settings, "CATALOGUE_PUBLIC_URL"))
         self.context["CSS_FILE"] = self.assets.css_file
         logger.info(
@@ -97,7 +103,7 @@ class CatalogueGenerator(Generator):
         write_map_files(self.pages, output, Path(self.theme), self.settings)
         write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"))
         self._write_sitemap(output)
-        write_exports(self.catalogue, output / "donnees", self.settings)
+        write_exports(self.catalogue, output / "donnees", self.settings, coverage=self.coverage)
         write_search_assets(Path(self.theme), output)
 
     def _write_sitemap(self, output: Path) -> None:

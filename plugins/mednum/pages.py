@@ -11,8 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import urls
+from .coverage import Coverage
+from .coverage import compute as compute_coverage
+from .coverage_pages import plan_coverage_pages
 from .french import a_place, slugify
-from .freshness import build_report
+from .freshness import FreshnessReport, build_report
 from .maps import plan_map_pages
 from .model import Catalogue, Session, Site, Workshop
 from .nearby import NEAREST_COUNT, Nearby, Neighbourhood
@@ -162,8 +165,18 @@ def _occurrence_order(o: Occurrence) -> tuple:
     return (o.session.start, o.workshop.title, o.workshop.id)
 
 
-def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
+def plan_pages(
+    catalogue: Catalogue,
+    settings: dict,
+    coverage: Coverage | None = None,
+    contours: dict[str, dict] | None = None,
+    report: FreshnessReport | None = None,
+) -> list[Page]:
+    """Every page. ``coverage`` and ``report`` are computed here unless the caller has them;
+    without ``contours`` (the communes' outlines), the coverage pages have no map, only tables."""
     today = catalogue.build_date
+    report = report or build_report(catalogue)
+    coverage = coverage or compute_coverage(catalogue, report)
     ref = catalogue.reference
     pages: list[Page] = []
     all_upcoming = upcoming(catalogue.workshops, today)
@@ -360,14 +373,15 @@ def plan_pages(catalogue: Catalogue, settings: dict) -> list[Page]:
             "catalogue/freshness",
             "Fraîcheur et complétude des fiches",
             [HOME],
-            {"report": build_report(catalogue)},
+            {"report": report},
             in_sitemap=False,
         )
     )
     pages.append(Page("404", urls.NOT_FOUND, "catalogue/404", "Page introuvable", [], {}, in_sitemap=False))
+    covered = plan_coverage_pages(coverage, contours, catalogue)
     maps = plan_map_pages(catalogue, settings, pages)
     search = plan_search_pages(catalogue, settings, pages)
-    return pages + maps.apply(pages) + search.apply(pages)
+    return pages + covered.apply(pages) + maps.apply(pages) + search.apply(pages)
 
 
 BROCHURE_WEEKS = 6

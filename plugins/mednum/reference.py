@@ -18,6 +18,7 @@ COMMUNES_FILE = "communes.json"
 EPCI_FILE = "epci.json"
 DEPARTMENT_FILE = "departement.json"
 OUTLINE_FILE = "departement.geojson"
+CONTOURS_FILE = "communes.geojson"  # simplified, for the maps drawn at build time
 
 # Abbreviations people write in addresses and lists: "St-Jean", "Ste Croix".
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -220,6 +221,19 @@ def _outline(data: dict) -> dict:
     if geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValueError(f"Polygon ou MultiPolygon attendu, pas {geometry.get('type')!r}")
     return geometry
+
+
+def _contours(data: dict) -> dict[str, dict]:
+    contours = {}
+    for feature in data["features"]:
+        geometry = _outline(feature)
+        contours[str(feature["properties"]["code_insee"])] = geometry
+    return contours
+
+
+def load_contours(directory: Path) -> dict[str, dict]:
+    """The simplified outline of each commune (INSEE code → GeoJSON geometry), for the static maps."""
+    return _parse(Path(directory) / CONTOURS_FILE, _contours)
 
 
 def load_department(directory: Path) -> Department:

@@ -30,6 +30,8 @@ FRESHNESS = "equipe/fraicheur/"
 NOT_FOUND = "404.html"
 MAPS = "carte/"  # the département's map; every other map is carte/<address of its list page>
 DATA = "donnees/"
+COVERAGE = "couverture/"
+COVERAGE_REPORTS_FOLDER = "brochures/couverture/"
 
 # Folders of the pages made one per record, for the search index's patterns.
 SITES_FOLDER = "lieux/"
@@ -41,6 +43,10 @@ HOME = Crumb("Accueil", HOME_URL)
 AGENDA_CRUMB = Crumb("Ateliers", AGENDA)
 TRAININGS_CRUMB = Crumb("Formations", TRAININGS)
 BROCHURES_CRUMB = Crumb("Brochures", BROCHURES)
+COVERAGE_CRUMB = Crumb("Couverture du territoire", COVERAGE)
+
+# The folders whose pages also become PDF files beside them (brochures/territoires/<slug>.pdf).
+PDF_FOLDERS = (EPCI_BROCHURES_FOLDER, COVERAGE_REPORTS_FOLDER)
 
 
 def site(place: Any) -> str:
@@ -79,11 +85,30 @@ def epci_brochure(item: Any) -> str:
 
 
 def epci_pdf(item: Any) -> str:
-    return f"{EPCI_BROCHURES_FOLDER}{item.slug}.pdf"
+    return pdf_of(epci_brochure(item))
 
 
 def commune_brochure(item: Any) -> str:
     return f"brochures/communes/{item.slug}/"
+
+
+def coverage_kind(kind: Any) -> str:
+    """The coverage map and table of one kind of help (anything with a ``slug``)."""
+    return f"{COVERAGE}{kind.slug}/"
+
+
+def coverage_report(item: Any) -> str:
+    """A territory's coverage report, made for paper (an EPCI, anything with a ``slug``)."""
+    return f"{COVERAGE_REPORTS_FOLDER}{item.slug}/"
+
+
+def coverage_report_pdf(item: Any) -> str:
+    return pdf_of(coverage_report(item))
+
+
+def pdf_of(page_url: str) -> str:
+    """The PDF beside a brochure page: ``brochures/territoires/x/`` → ``brochures/territoires/x.pdf``."""
+    return page_url.rstrip("/") + ".pdf"
 
 
 def map_of(page_url: str) -> str:
@@ -109,6 +134,9 @@ JINJA_GLOBALS = {
     "url_epci_pdf": epci_pdf,
     "url_commune_brochure": commune_brochure,
     "url_map": map_of,
+    "url_coverage_kind": coverage_kind,
+    "url_coverage_report": coverage_report,
+    "url_coverage_report_pdf": coverage_report_pdf,
     "URL_COMMUNES_AZ": COMMUNES_AZ,
     "URL_POSTAL_CODES": POSTAL_CODES,
     "URL_AGENDA": AGENDA,
@@ -116,4 +144,5 @@ JINJA_GLOBALS = {
     "URL_BROCHURES": BROCHURES,
     "URL_SEARCH": SEARCH,
     "URL_DATA": DATA,
+    "URL_COVERAGE": COVERAGE,
 }

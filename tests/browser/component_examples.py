@@ -27,7 +27,8 @@ from mednum import pages, urls
 from mednum.filters import FILTERS
 from mednum.opening_hours import parse as parse_hours
 
-THEME = Path(__file__).resolve().parents[2] / "theme"
+ROOT = Path(__file__).resolve().parents[2]
+THEME = ROOT / "theme"
 
 
 def environment() -> jinja2.Environment:
@@ -76,7 +77,31 @@ def _value(value, catalogue, today: dt.date):
         return pages.upcoming(catalogue.workshops, today)[: value["upcoming"]]
     if set(value) == {"upcoming_at", "count"}:
         return pages.upcoming(sites[value["upcoming_at"]].workshops, today)[: value["count"]]
+    if set(value) == {"coverage"}:  # the demo catalogue's indicators: the whole, or one territory's
+        return _coverage(catalogue, value["coverage"])
+    if set(value) == {"coverage_map", "kind"}:  # an EPCI's map, with the real contours
+        from mednum.coverage_pages import coverage_map
+        from mednum.reference import load_contours
+
+        coverage = _coverage(catalogue, "all")
+        epci = next(e for e in catalogue.reference.epcis.values() if e.slug == value["coverage_map"])
+        contours = load_contours(ROOT / "data" / "reference")
+        return coverage_map(
+            coverage, coverage.kind(value["kind"]), sorted(epci.communes), contours, "ex", epci.nom
+        )
     return value
+
+
+def _coverage(catalogue, which: str):
+    """``all``: the Coverage; ``departement``: its département's figures; an EPCI slug: that EPCI's."""
+    from mednum.coverage import compute
+
+    coverage = compute(catalogue)
+    if which == "all":
+        return coverage
+    if which == "departement":
+        return coverage.department
+    return next(t for t in coverage.epcis.values() if t.slug == which)
 
 
 def render_examples(catalogue, build_date: str) -> list[tuple[str, str, str]]:

@@ -66,6 +66,9 @@ PAGES = {
     "map-site-itinerant": "carte/lieux/exemple-bus-numerique-haut-languedoc/",
     "search": "recherche/",
     "freshness": "equipe/fraicheur/",
+    "coverage": "couverture/",
+    "coverage-kind": "couverture/pass-numerique/",
+    "coverage-report": "brochures/couverture/cc-lodevois-et-larzac/",
 }
 
 # A France Services place open "Mo-Fr 09:00-12:00,14:00-17:00; PH off" (the open-now badge).

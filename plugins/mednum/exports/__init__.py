@@ -28,16 +28,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..coverage import Coverage
+from ..coverage import compute as compute_coverage
 from ..model import Catalogue
 from ..settings import publisher, setting
-from . import data_inclusion, geojson, ics, national_csv, trainings_csv
+from . import coverage_csv, data_inclusion, geojson, ics, national_csv, trainings_csv
 from .publication import base_url
 
 
 def write_exports(
-    catalogue: Catalogue, out: Path, settings: dict, include_examples: bool = False
+    catalogue: Catalogue,
+    out: Path,
+    settings: dict,
+    include_examples: bool = False,
+    coverage: Coverage | None = None,
 ) -> dict[str, int]:
-    """Write every export into ``out`` (the ``donnees/`` folder); return the records per file."""
+    """Write every export into ``out`` (the ``donnees/`` folder); return the records per file.
+    ``coverage``: the build's indicators (computed here if not given)."""
     out = Path(out)
     base = base_url(settings)
     department = catalogue.reference.department
@@ -51,4 +58,5 @@ def write_exports(
         )
     )
     counts.update(trainings_csv.write(catalogue, out, base, publisher(settings, department)))
+    counts.update(coverage_csv.write(coverage or compute_coverage(catalogue), out, base))
     return counts
