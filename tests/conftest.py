@@ -121,6 +121,12 @@ TRAININGS = """\
 """
 
 
+def examples(n: int) -> int:
+    """Hypothesis examples for a property test: ``n`` in the complete suite, a quarter under
+    `make test-fast` (the loop that answers in a minute; `make test` and CI draw them all)."""
+    return max(10, n // 4) if os.environ.get("MEDNUM_TEST_FAST") else n
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

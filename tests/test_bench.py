@@ -108,6 +108,7 @@ def test_site_of_generated_data_builds(tmp_path):
     assert (out / "pagefind" / "pagefind.js").is_file()
 
 
+@pytest.mark.site  # runs the benchmark's stages in a process of their own: a build
 def test_stage_runner_and_floor_at_tiny_size(tmp_path):
     """Two stages in their own process, as ``make bench`` runs them: they report, they write pages."""
     workdir = tmp_path / "tiny"

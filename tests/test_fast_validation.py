@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SITES, TRAININGS, WORKSHOPS
+from conftest import ROOT, SITES, TRAININGS, WORKSHOPS, examples
 from mednum.problems import Report
 from mednum.schema import KINDS, Schema, python_patterns
 from mednum.yamlsource import read_yaml
@@ -120,7 +120,7 @@ WRITTEN_PATTERNS = {
 TRICKY = "\x1c\x1d\x1e\x1f\x85\xa0\u2028\u3000\t\n\r\v\f ٣۴०0123456789+@.-:/#?$aAzZéh"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     index=st.integers(min_value=0, max_value=len(PATTERNS) - 1),
     text=st.one_of(st.text(alphabet=TRICKY, max_size=20), st.text(max_size=20)),

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from mednum.holidays_fr import holidays_between
 from mednum.opening_hours import OpeningHoursError, parse
 
@@ -341,7 +342,7 @@ def test_error_is_a_value_error():
         parse("Lu 09:00-12:00")
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet='MoTuWeFrSaPHJanDecweek0123456789:-,;[]/ "hLu–+', max_size=40))
 def test_garbage_only_raises_opening_hours_error(text):
     try:
@@ -453,7 +454,7 @@ moments = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions, moments)
 def test_is_open_agrees_with_reference(expression, when):
     ours = parse(expression)

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SITES, WORKSHOPS, Project
+from conftest import SITES, WORKSHOPS, Project, examples
 
 BASE_SITES = yaml.safe_load(SITES)
 BASE_WORKSHOPS = yaml.safe_load(WORKSHOPS)
@@ -96,13 +96,17 @@ def check(project: Project, name: str, records) -> None:
         assert catalogue is not None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=mutated(BASE_SITES))
 def test_mutated_sites(project, records):
     check(project, "sites", records)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=mutated(BASE_WORKSHOPS))
 def test_mutated_workshops(project, records):
     check(project, "workshops", records)
