@@ -20,6 +20,7 @@ from .pages import plan_pages
 from .reference import ReferenceDataError, load_contours
 from .render import write_pages
 from .search import write_search_assets
+from .security import content_security_policy
 from .settings import build_date, publisher, reference_path, resolve_path, setting
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def template_context(catalogue, settings: dict) -> dict:
         # Who publishes, and where: the templates' sentences about the territory (« dans le Gard »).
         "department": department,
         "publisher": publisher(settings, department),
+        "content_security_policy": content_security_policy(settings),
         **map_template_context(settings),
     }
 

@@ -114,8 +114,12 @@ def is_external(url: str) -> bool:
 
 def new_context(browser, **context_options):
     """A browser context in French at Paris time, whose requests never leave 127.0.0.1:
-    other hosts (map tiles) get an empty answer, so no test depends on the network."""
-    options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", **context_options}
+    other hosts (map tiles) get an empty answer, so no test depends on the network.
+
+    The pages' own Content Security Policy (<meta>) would refuse the scripts the tests inject
+    (axe-core): contexts bypass it unless told ``bypass_csp=False``, as tests/browser/test_csp.py
+    does to check that the pages run under their policy."""
+    options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", "bypass_csp": True, **context_options}
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
     context.route(is_external, lambda route: route.fulfill(status=204, body=b""))

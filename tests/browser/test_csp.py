@@ -108,7 +108,7 @@ def csp_url(site_dir: Path):
 
 @pytest.fixture(scope="module")
 def csp_page(browser):
-    with open_page(browser) as page:
+    with open_page(browser, bypass_csp=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
         console: list[str] = []
         page.on(
@@ -152,7 +152,7 @@ def test_page_has_no_csp_violation(csp_page, csp_url, url):
 
 def test_the_policy_blocks_inline_code_styles_and_other_servers(browser, csp_url):
     """What the policy is for: code or styles slipped into a page do not run."""
-    with open_page(browser) as page:
+    with open_page(browser, bypass_csp=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
         page.goto(csp_url)
         page.evaluate(
@@ -198,3 +198,45 @@ def test_search_has_no_csp_violation(csp_page, csp_url):
     csp_page.locator("#mn-search-results li").first.wait_for(state="visible")
     csp_page.wait_for_load_state("networkidle")
     assert violations(csp_page) == []
+
+
+def test_the_host_headers_send_the_pages_policy_and_frame_ancestors():
+    """deploy/_headers and deploy/nginx.conf send the policy of mednum.security, frame-ancestors
+    included; the pages carry it in a <meta> without frame-ancestors (no <meta> can say it)."""
+    from mednum.security import content_security_policy
+
+    assert content_security_policy({}, header=True) == POLICY
+    nginx = [value for name, value in read_nginx_headers() if name == "Content-Security-Policy"]
+    assert nginx and set(nginx) == {POLICY}
+    assert "frame-ancestors" not in content_security_policy({})
+
+
+# The pages whose scripts, styles, images or WebAssembly could trip the policy: the commune
+# finder, the open-now badge, a map shown in its page and on its own, a search, an inline SVG map.
+META_ONLY = ("home", "site-mediatheque", "map", "search", "coverage")
+
+
+@pytest.mark.parametrize("kind", META_ONLY)
+def test_served_without_headers_a_page_runs_under_its_own_meta_policy(browser, base_url, site_dir, kind):
+    """GitHub Pages sends no header: the <meta> policy alone must hold, and be obeyed."""
+    html = site_dir / (PAGES[kind] + "index.html" if not PAGES[kind].endswith(".html") else PAGES[kind])
+    text = html.read_text(encoding="utf-8")
+    assert '<meta http-equiv="Content-Security-Policy" content="' in text[: text.index("</head>")]
+    with open_page(browser, bypass_csp=False) as page:
+        page.add_init_script(RECORD_VIOLATIONS)
+        console: list[str] = []
+        page.on("console", lambda m: m.type == "error" and console.append(m.text))
+        page.goto(base_url + PAGES[kind])
+        if kind in ("home", "site-mediatheque"):
+            page.get_by_role("button", name=re.compile("Afficher la carte")).first.click()
+        if kind == "search":
+            page.locator("#mn-q").fill("Lodève")
+            page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate("window.__csp") + [c for c in console if "Content Security Policy" in c]
+        injected = page.evaluate(
+            """() => { const s = document.createElement("script"); s.textContent = "window.injected = 1";
+                       document.body.append(s); return window.injected === undefined; }"""
+        )
+    assert found == [], found
+    assert injected, "an inline script ran: the <meta> policy is not applied"

@@ -124,7 +124,8 @@ class Traffic:
 def traffic_context(browser, maps_url: str, **options):
     """A fresh context and page whose requests outside the site are recorded and answered locally
     (``options``: more context options, such as ``reduced_motion``)."""
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **options)
+    # bypass_csp: the axe-core these tests inject would break the pages' own policy (<meta>).
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True, **options)
     context.set_default_timeout(15_000)
     traffic = Traffic(maps_url.rstrip("/"))
 

@@ -107,7 +107,7 @@ def test_a_need_filter_keeps_only_matching_places(
     ("words", "filters"), [(COMMUNE, {}), ("numérique", {}), ("atelier", {"commune": COMMUNE})]
 )
 def test_an_index_in_parts_finds_what_one_index_finds(browser, maps_url, split_url, words, filters):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True)
     context.set_default_timeout(15_000)
     context.route(lambda url: not url.startswith((maps_url, split_url)), lambda route: route.abort())
     page = context.new_page()
