@@ -106,7 +106,10 @@ def plan_coverage_pages(coverage: Coverage, contours: dict[str, dict] | None, ca
     ref = catalogue.reference
     department = coverage.department
     all_codes = sorted(coverage.communes)
-    by_need = sorted(coverage.epcis.values(), key=lambda t: (-far_share(t), t.name))
+    # Each EPCI with the share the table shows and sorts by.
+    by_need = sorted(
+        ((t, far_share(t)) for t in coverage.epcis.values()), key=lambda tf: (-tf[1], tf[0].name)
+    )
     kinds = coverage.kinds
     where = capitalize_first(ref.department.with_article)
     main = Page(
@@ -122,6 +125,7 @@ def plan_coverage_pages(coverage: Coverage, contours: dict[str, dict] | None, ca
             "kinds": kinds,
             "epcis_by_need": by_need,
             "need_km": NEED_KM,
+            "any_kind": ANY,
             "epci_of": {e.code: e for e in ref.epcis.values()},
         },
     )
