@@ -200,23 +200,39 @@ def demo_site(tmp_path_factory) -> Path:
     return shared_build(tmp_path_factory, "demo", build)
 
 
+_PDF_ORIGIN: Path | None = None  # the site whose PDFs the second build takes (read by forked workers)
+
+
+def pdf_of_first_build(page: Path, site: Path, target: Path) -> None:
+    """html_to_pdf's stand-in for the second build: the first build's PDF of the same page.
+
+    WeasyPrint's own reproducibility is tests/test_print.py's (the same page made again gives the
+    same bytes); making the 34 PDFs twice would only cost the suite a quarter of a minute."""
+    shutil.copyfile(_PDF_ORIGIN / target.relative_to(site), target)
+
+
 @pytest.fixture(scope="session")
 def demo_site_again(tmp_path_factory, demo_site) -> Path:
     """The same site built a second time, by another Pelican run, for the determinism tests,
-    its date given the way reproducible builds give it: SOURCE_DATE_EPOCH, noon of that day (UTC)."""
+    its date given the way reproducible builds give it: SOURCE_DATE_EPOCH, noon of that day (UTC).
+    Its PDFs are the first build's (pdf_of_first_build)."""
+    import mednum.build
 
     def build(out: Path) -> None:
+        global _PDF_ORIGIN
         noon = dt.datetime.fromisoformat(f"{DEMO_BUILD_DATE}T12:00:00+00:00")
         settings = {k: v for k, v in DEMO_SITE_SETTINGS.items() if k != "CATALOGUE_BUILD_DATE"}
-        saved = os.environ.get("SOURCE_DATE_EPOCH")
+        saved = os.environ.get("SOURCE_DATE_EPOCH"), mednum.build.html_to_pdf
         os.environ["SOURCE_DATE_EPOCH"] = str(int(noon.timestamp()))
+        _PDF_ORIGIN, mednum.build.html_to_pdf = demo_site, pdf_of_first_build
         try:
             assert build_bundled_site(out, **settings) == 0
         finally:
-            if saved is None:
+            mednum.build.html_to_pdf = saved[1]
+            if saved[0] is None:
                 del os.environ["SOURCE_DATE_EPOCH"]
             else:
-                os.environ["SOURCE_DATE_EPOCH"] = saved
+                os.environ["SOURCE_DATE_EPOCH"] = saved[0]
 
     return shared_build(tmp_path_factory, "demo-again", build)
 
@@ -321,6 +337,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.site)
+
+    # pytest-xdist (--dist worksteal) gives the first worker the first half of the list and the
+    # second worker the rest, then an idle worker takes the end of the other's queue. Tests on the
+    # demo site come first: one worker builds it while the other runs the tests that need no build
+    # (last in the list) instead of waiting for it; the other shared builds sit at the end of the
+    # first half, where the worker that runs out of work takes them.
+    def order(item) -> int:
+        names = set(item.fixturenames)
+        if "demo_site" in names and not names & {"demo_site_again", "demo_site_split"}:
+            return 0
+        return 1 if item.get_closest_marker("site") or item.get_closest_marker("browser") else 2
+
+    items.sort(key=order)  # stable: the order of files and tests within each group is kept
 
 
 @pytest.fixture(autouse=True, scope="session")

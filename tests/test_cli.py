@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -15,22 +17,25 @@ from conftest import ROOT, Project
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def run_check(project: Project, *args: str, examples: bool = True) -> subprocess.CompletedProcess:
-    """``mednum check`` on the project; its records are marked as examples, hence ``--examples``."""
+def run_check(
+    project: Project, *args: str, examples: bool = True, in_process: bool = True
+) -> subprocess.CompletedProcess:
+    """``mednum check`` on the project; its records are marked as examples, hence ``--examples``.
+
+    In this process by default (a new Python costs a second a call): an exception would reach the
+    test, as a traceback would reach the partner. ``in_process=False`` runs ``python -m mednum`` for
+    real, as CI and partners do."""
     flags = ["--examples"] if examples else []
+    argv = ["check", "--root", str(project.root), "--date", "2026-11-23", *flags, *args]
+    if in_process:
+        from mednum.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+        return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mednum",
-            "check",
-            "--root",
-            str(project.root),
-            "--date",
-            "2026-11-23",
-            *flags,
-            *args,
-        ],
+        [sys.executable, "-m", "mednum", *argv],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -40,7 +45,7 @@ def run_check(project: Project, *args: str, examples: bool = True) -> subprocess
 
 
 def test_valid_data_exits_zero(project):
-    result = run_check(project)
+    result = run_check(project, in_process=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Aucune erreur." in result.stdout
     assert "2 lieux, 1 ateliers, 1 formations." in result.stdout

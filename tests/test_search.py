@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import cbor2
 import pytest
 
-from conftest import DEMO_CONF, build_bundled_site, demo_options
+from conftest import DEMO_CONF, demo_options, small_project
 from mednum import search
 from mednum.build import build_site
 
@@ -129,19 +130,28 @@ def test_a_big_index_comes_in_parts_with_each_page_in_one_of_them(built, split):
 
 
 def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_path):
+    """Pagefind run again on the same pages (that the pages are the same from build to build is
+    test_site_build's reproducibility test) writes the same index, parts and filters included."""
     again = tmp_path / "again"
-    assert build_bundled_site(again, CATALOGUE_BUILD_DATE=BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40) == 0
+    shutil.copytree(split, again, ignore=shutil.ignore_patterns("pagefind"))
+    search.index_site(again, 40)
     one, two = tree(split / "pagefind"), tree(again / "pagefind")
     assert one == two
 
 
 @pytest.mark.site
-def test_failed_indexing_stops_the_build_in_french(tmp_path, monkeypatch, capsys):
+def test_failed_indexing_stops_the_build_in_french(tmp_path, small_reference, monkeypatch, capsys):
     monkeypatch.setattr(search, "pagefind_executable", lambda: Path("/bin/false"))
+    data = small_project(tmp_path / "small", small_reference)
     out = tmp_path / "out"
     out.mkdir()
     (out / "garde.txt").write_text("ancien site", encoding="utf-8")
-    assert build_site(DEMO_CONF, out, {"CATALOGUE_BUILD_DATE": BUILD_DATE}) == 1
+    override = {
+        "CATALOGUE_BUILD_DATE": BUILD_DATE,
+        "CATALOGUE_DATA_PATH": str(data),
+        "CATALOGUE_REFERENCE_PATH": str(data / "reference"),
+    }
+    assert build_site(DEMO_CONF, out, override) == 1
     err = capsys.readouterr().err
     assert "index de recherche" in err and "resté tel quel" in err
     assert (out / "garde.txt").read_text(encoding="utf-8") == "ancien site"

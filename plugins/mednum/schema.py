@@ -130,14 +130,21 @@ def suggest(value: str, choices: list[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
+# The texts of the schema files already checked against the metaschema in this process.
+_WELL_FORMED: set[str] = set()
+
+
 class Schema:
     """A JSON Schema file, with the coercion and French messages it needs."""
 
     def __init__(self, path: Path, kind: Kind):
         self.kind = kind
         self.path = path
-        self.document = json.loads(path.read_text(encoding="utf-8"))
-        Draft202012Validator.check_schema(self.document)
+        text = path.read_text(encoding="utf-8")
+        self.document = json.loads(text)
+        if text not in _WELL_FORMED:  # checking a schema against the metaschema costs 60 ms
+            Draft202012Validator.check_schema(self.document)
+            _WELL_FORMED.add(text)
 
     @cached_property
     def validator(self) -> Draft202012Validator:
