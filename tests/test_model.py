@@ -136,6 +136,8 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
         "coverage": 1,
         "coverage-kind": len(KINDS),
         "coverage-report": epcis,
+        "embed-commune": communes,
+        "embed-epci": epcis,
         "404": 1,
         "map": 1 + 2 + commune_maps + 2,
         "search": 1,
@@ -145,5 +147,7 @@ def test_page_plan_has_one_page_per_record_and_commune(project):
     assert len(urls) == len(set(urls))
     assert "lieux/lieu-test-lodeve/" in urls and "communes/lodeve/" in urls
     assert "recherche/" in urls and "equipe/fraicheur/" in urls
-    # Out of the sitemap: the maps, the team's report, the 404 page; everything else in it.
-    assert {p.url for p in pages if not p.in_sitemap} == {*maps, "equipe/fraicheur/", "404.html"}
+    # Out of the sitemap: the maps, the pages made to be shown in other sites, the team's report,
+    # the 404 page; everything else in it.
+    embeds = [p.url for p in pages if p.kind.startswith("embed-")]
+    assert {p.url for p in pages if not p.in_sitemap} == {*maps, *embeds, "equipe/fraicheur/", "404.html"}

@@ -192,14 +192,21 @@ LIST_TYPES = (
     "communes-az",
     "postal-codes",
 )
-BUDGETS_KB = {"site": 14, **{kind: 40 for kind in LIST_TYPES}}
+# The pages partners show in a frame (integrer/…): HTML and their own stylesheet, gzip.
+EMBED_TYPES = ("embed-commune", "embed-epci")
+EMBED_BUDGET_KB = 6
+BUDGETS_KB = {
+    "site": 14,
+    **{kind: 40 for kind in LIST_TYPES},
+    **{kind: EMBED_BUDGET_KB for kind in EMBED_TYPES},
+}
 CSS_BUDGET_KB = 8
 MAP_BUDGET_KB = 120  # a map page with everything it loads: HTML, CSS, scripts, GeoJSON
 
 MAP_TYPES = ("map-department", "map-epci", "map-commune", "map-site")
-# Not in the sitemap, and marked noindex: the maps (the pages with the list are indexed), the
-# team's freshness report; the 404 page is not listed either.
-NOINDEX_TYPES = {*MAP_TYPES, "freshness"}
+# Not in the sitemap, and marked noindex: the maps and the pages made for partners' frames (the
+# pages with the list are indexed), the team's freshness report; the 404 page is not listed either.
+NOINDEX_TYPES = {*MAP_TYPES, *EMBED_TYPES, "freshness"}
 NOT_IN_SITEMAP = {*NOINDEX_TYPES, "404"}
 SOME = "> 0"  # an expected count that depends on a tool's choices (Pagefind's chunks)
 
@@ -223,6 +230,7 @@ def page_type(path: str) -> str:
         "static/carte.js": "map-link-script",
         "static/carte-leaflet.js": "map-helpers-script",
         "static/recherche.js": "search-script",
+        "integrer/integrer.css": "embed-css",
         "recherche/index.html": "search",
         "equipe/fraicheur/index.html": "freshness",
         "carte/index.html": "map-department",
@@ -233,6 +241,8 @@ def page_type(path: str) -> str:
         return fixed[path]
     if path in VENDOR_FILES:
         return "vendor"
+    if parts[0] == "integrer" and len(parts) == 4 and parts[3] == "index.html":
+        return {"communes": "embed-commune", "territoires": "embed-epci"}.get(parts[1], "?")
     if parts[0] == "pagefind" and len(parts) > 1:
         return "pagefind"
     if parts[0] == "carte" and len(parts) == 4 and parts[1] in ("lieux", "communes", "territoires"):
@@ -309,6 +319,9 @@ EXPECTED_COUNTS = {
     "robots": 1,
     "favicon": 1,
     "css": 1,
+    "embed-css": 1,
+    "embed-commune": len(COMMUNES),
+    "embed-epci": len(EPCIS),
     "script": 1,
     "finder-script": 1,
     "communes-az": 1,
@@ -567,7 +580,9 @@ def shell_problems(path: str, doc: Element) -> list[str]:
     if len(mains) != 1 or mains[0].attrs.get("id") != "contenu":
         problems.append(f'{len(mains)} <main>, expected exactly one <main id="contenu">')
     first = next((e for e in doc.iter() if focusable(e)), None)
-    if first is None or first.tag != "a" or first.attrs.get("href") != "#contenu":
+    # A page made for a partner's frame has nothing before its content to skip (WCAG 2.4.1).
+    skip = page_type(path) not in EMBED_TYPES
+    if skip and (first is None or first.tag != "a" or first.attrs.get("href") != "#contenu"):
         shown = f"<{first.tag} href={first.attrs.get('href')!r}>" if first else "nothing"
         problems.append(f"first focusable element is {shown}, not the skip link to #contenu")
     headings = [(int(e.tag[1]), e.line) for e in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
@@ -1380,7 +1395,8 @@ def test_count_sentence_agrees_with_the_count(site):
 
 
 def test_two_builds_are_byte_identical(site, demo_site_again):
-    """Everything, Pagefind's index (pagefind/) and the PDFs included. The second build, another
+    """Everything, Pagefind's index (pagefind/) included; the PDFs are made once (see
+    conftest.pdf_of_first_build and test_print's reproducibility test). The second build, another
     Pelican run, takes its date from SOURCE_DATE_EPOCH (noon of the first one's date, UTC):
     the date of the day is the only thing that can differ between two builds of the same data."""
     # Pagefind 1.5.2 writes filter values in hash-map order; mednum.pagefind_order sorts them.

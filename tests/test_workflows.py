@@ -85,6 +85,16 @@ def test_every_action_is_pinned_to_a_commit_or_an_exact_version(path):
             )
 
 
+# The only jobs that may write, and exactly what each may write. Apart from the deployment,
+# each runs only git and gh on what a job without write access handed over.
+WRITERS = {
+    ("deploy.yml", "deploy"): {"pages": "write", "id-token": "write"},
+    ("sources.yml", "pull-request"): {"contents": "write", "pull-requests": "write"},
+    ("agendas.yml", "pull-request"): {"contents": "write", "pull-requests": "write"},
+    ("formulaires.yml", "publier"): {"contents": "write", "pull-requests": "write", "issues": "write"},
+}
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_least_privilege_and_time_limits(path):
     workflow = load(path)
@@ -94,12 +104,13 @@ def test_least_privilege_and_time_limits(path):
         permissions = job.get("permissions", {})
         assert isinstance(permissions, dict), f"{name}: list each permission"
         writes = {scope for scope, level in permissions.items() if level == "write"}
-        if path.name == "deploy.yml" and name == "deploy":
-            assert permissions == {"pages": "write", "id-token": "write"}
-        elif path.name == "sources.yml" and name == "pull-request":
-            assert permissions == {"contents": "write", "pull-requests": "write"}
+        if (path.name, name) in WRITERS:
+            assert permissions == WRITERS[path.name, name]
         else:
             assert not writes, f"{name} must not write: {writes}"
+        if writes and path.name != "deploy.yml":
+            scripts = "\n".join(s.get("run", "") for s in job["steps"])
+            assert job["needs"] and not re.search(r"\b(python|pip)\b", scripts), f"{name}: only git and gh"
     for _, step in steps(workflow):
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] == "false"
@@ -411,6 +422,93 @@ def test_sources_pull_request_job_pushes_one_fixed_branch():
     assert 'git push --force origin "HEAD:refs/heads/$BRANCH"' in script
     assert 'git config user.name "github-actions[bot]"' in script
     assert "gh auth setup-git" in script, "no token written into a URL or into .git/config"
+
+
+# --- issue forms → pull requests ------------------------------------------------------------
+
+FORMS_WORKFLOW = ROOT / ".github" / "workflows" / "formulaires.yml"
+
+
+def forms_labels() -> set[str]:
+    forms = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in ISSUE_FORMS]
+    return {label for form in forms for label in form.get("labels", []) if label.startswith("formulaire-")}
+
+
+def test_forms_workflow_runs_on_issues_of_the_forms_only():
+    workflow = load(FORMS_WORKFLOW)
+    assert workflow["on"] == {"issues": {"types": ["opened", "edited"]}}
+    from mednum.forms.spec import KINDS
+
+    assert forms_labels() == {kind.label for kind in KINDS.values()} and len(forms_labels()) == 3
+    condition = workflow["jobs"]["convertir"]["if"]
+    assert set(re.findall(r"labels\.\*\.name, '([^']+)'", condition)) == forms_labels()
+    assert "github.event.issue.state == 'open'" in condition
+    # Runs of one issue wait for each other (an edited issue pushes over the same branch).
+    assert workflow["concurrency"]["group"] == "formulaire-${{ github.event.issue.number }}"
+    assert workflow["concurrency"]["cancel-in-progress"] == "false"
+
+
+def test_forms_workflow_permissions_per_job():
+    jobs = load(FORMS_WORKFLOW)["jobs"]
+    assert set(jobs) == {"convertir", "publier"}
+    assert "permissions" not in jobs["convertir"], "the job that reads the issue only reads the repository"
+    assert jobs["publier"]["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "issues": "write",
+    }
+    assert jobs["publier"]["needs"] == "convertir"
+    convert = yaml.safe_dump(jobs["convertir"], allow_unicode=True)
+    assert not re.search(r"\$\{\{[^}]*secrets", convert), "no secret where the issue's text is read"
+
+
+def test_forms_workflow_never_puts_the_issue_in_a_script():
+    workflow = load(FORMS_WORKFLOW)
+    assert not unsafe_expressions(workflow)
+    for _, step in steps(workflow):
+        assert "github.event.issue" not in step.get("run", "")
+        for value in (step.get("env") or {}).values():
+            # Only the number of the issue goes through env:; python reads the rest from the event file.
+            assert "github.event.issue" not in value or value == "${{ github.event.issue.number }}", value
+    runs = "\n".join(s.get("run", "") for s in workflow["jobs"]["convertir"]["steps"])
+    (convert,) = [c for c in commands(runs) if c[:4] == ["python", "-m", "mednum", "form"]]
+    assert convert[4:] == ["--event", "$GITHUB_EVENT_PATH", "--out", "$out"]
+    # The output, answers included, is never read as workflow commands.
+    assert runs.index("::stop-commands::") < runs.index("python -m mednum form")
+    assert "trap 'echo \"::${token}::\"' EXIT" in runs
+
+
+def test_forms_workflow_publishes_with_git_and_gh_only():
+    workflow = load(FORMS_WORKFLOW)
+    job = workflow["jobs"]["publier"]
+    script = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "python" not in script and "pip" not in script
+    assert {s["uses"].split("@")[0] for s in job["steps"] if "uses" in s} == {
+        "actions/checkout",
+        "actions/download-artifact",
+    }
+    # Only the records can change, on the branch of the issue, force-pushed.
+    assert "git apply --index --include=data/sites.yaml --include=data/workshops.yaml" in script
+    assert "grep -qvxE 'data/(sites|workshops)\\.yaml'" in script
+    assert 'git push --force origin "HEAD:refs/heads/formulaire-$NUMBER"' in script
+    assert "gh auth setup-git" in script
+    for option in ('--body-file "$dir/demande.md"', "gh pr edit", "gh pr create"):
+        assert option in script
+    from mednum.forms.render import MARKER
+
+    assert f'startswith("{MARKER}")' in script, "the workflow finds the comment it wrote"
+    upload = [s for _, s in steps(workflow) if s.get("uses", "").startswith("actions/upload-artifact@")]
+    download = [s for _, s in steps(workflow) if s.get("uses", "").startswith("actions/download-artifact@")]
+    assert upload[0]["with"]["name"] == download[0]["with"]["name"]
+
+
+def test_forms_workflow_outputs_match_the_command():
+    """The files the workflow reads are those ``python -m mednum form --out`` writes."""
+    script = FORMS_WORKFLOW.read_text(encoding="utf-8")
+    from mednum.forms import cli
+
+    for name in ("titre.txt", "demande.md", "reponse.md"):
+        assert name in script and name in cli.__doc__
 
 
 def test_readme_mentions_the_sources_workflow():

@@ -1,7 +1,8 @@
 """The theme's assets: one CSS bundle (base, components, print), scripts, favicon.
 
 The bundle's name carries a hash of its content so browsers can keep it for a
-long time and still get a new one when it changes.
+long time and still get a new one when it changes. The pages partners frame
+(``integrer/``) have their own small stylesheet instead, at a fixed address.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import urls
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,8 @@ def write_assets(theme: Path, output: Path, assets: Assets) -> None:
     for script in ("ouvert.js", "commune.js"):
         shutil.copyfile(theme / "static" / script, output / "static" / script)
     shutil.copyfile(theme / "static" / "favicon.svg", output / "favicon.svg")
+    embed = output / urls.EMBED_CSS
+    embed.parent.mkdir(parents=True, exist_ok=True)
+    embed.write_text(
+        _minify((theme / "static" / "css" / "integrer.css").read_text(encoding="utf-8")), encoding="utf-8"
+    )

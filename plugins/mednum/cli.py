@@ -19,9 +19,11 @@ from .settings import DEFAULTS
 DELEGATED = {
     "import": (".importers.cli", "importer des fiches : python -m mednum import FORMAT FICHIER"),
     "sources": (".importers.sources_cli", "importer toutes les sources de data/imports/sources.yaml"),
+    "agendas": (".agenda_feeds", "lire les agendas en ligne des lieux (x_agenda) et en faire leurs ateliers"),
     "sort": (".canonical", "remettre les fiches dans l'ordre canonique (par identifiant)"),
     "report": (".freshness", "rapport de fraîcheur et de complétude par territoire"),
     "serve": (".serve", "servir le site, reconstruit et rechargé à chaque modification"),
+    "form": (".forms.cli", "transformer une demande faite avec un formulaire GitHub en fiche ou en réponse"),
 }
 
 

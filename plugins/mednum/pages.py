@@ -14,6 +14,7 @@ from . import urls
 from .coverage import Coverage
 from .coverage import compute as compute_coverage
 from .coverage_pages import plan_coverage_pages
+from .embed import plan_embed_pages
 from .french import a_place, slugify
 from .freshness import FreshnessReport, build_report
 from .maps import plan_map_pages
@@ -381,7 +382,8 @@ def plan_pages(
     covered = plan_coverage_pages(coverage, contours, catalogue)
     maps = plan_map_pages(catalogue, settings, pages)
     search = plan_search_pages(catalogue, settings, pages)
-    return pages + covered.apply(pages) + maps.apply(pages) + search.apply(pages)
+    embeds = plan_embed_pages(pages, settings)
+    return pages + covered.apply(pages) + maps.apply(pages) + search.apply(pages) + embeds.apply(pages)
 
 
 BROCHURE_WEEKS = 6

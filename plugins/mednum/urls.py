@@ -32,6 +32,10 @@ MAPS = "carte/"  # the département's map; every other map is carte/<address of 
 DATA = "donnees/"
 COVERAGE = "couverture/"
 COVERAGE_REPORTS_FOLDER = "brochures/couverture/"
+# The pages other websites may show in a frame: integrer/<address of the page they summarise>,
+# and their own small stylesheet. The hosts' headers let any site frame this folder and no other.
+EMBED = "integrer/"
+EMBED_CSS = f"{EMBED}integrer.css"
 
 # Folders of the pages made one per record, for the search index's patterns.
 SITES_FOLDER = "lieux/"
@@ -116,6 +120,12 @@ def map_of(page_url: str) -> str:
     return f"{MAPS}{page_url}"
 
 
+def embed_of(page_url: str) -> str:
+    """The page other sites can frame, of a commune's or territory's page: ``communes/x/`` →
+    ``integrer/communes/x/``."""
+    return f"{EMBED}{page_url}"
+
+
 def trail(*crumbs: Crumb) -> list[Crumb]:
     """Breadcrumbs from the home page: ``trail(Crumb(...))`` → [Accueil, …]."""
     return [HOME, *crumbs]
@@ -134,6 +144,7 @@ JINJA_GLOBALS = {
     "url_epci_pdf": epci_pdf,
     "url_commune_brochure": commune_brochure,
     "url_map": map_of,
+    "url_embed": embed_of,
     "url_coverage_kind": coverage_kind,
     "url_coverage_report": coverage_report,
     "url_coverage_report_pdf": coverage_report_pdf,
@@ -145,4 +156,5 @@ JINJA_GLOBALS = {
     "URL_SEARCH": SEARCH,
     "URL_DATA": DATA,
     "URL_COVERAGE": COVERAGE,
+    "URL_EMBED_CSS": EMBED_CSS,
 }

@@ -69,6 +69,9 @@ PAGES = {
     "coverage": "couverture/",
     "coverage-kind": "couverture/pass-numerique/",
     "coverage-report": "brochures/couverture/cc-lodevois-et-larzac/",
+    "embed-commune": "integrer/communes/lodeve/",
+    "embed-commune-without-sites": "integrer/communes/agel/",
+    "embed-epci": "integrer/territoires/cc-lodevois-et-larzac/",
 }
 
 # A France Services place open "Mo-Fr 09:00-12:00,14:00-17:00; PH off" (the open-now badge).

@@ -1,8 +1,11 @@
-"""The site works under its Content Security Policy (deploy/_headers, the single source).
+"""The site works under its Content Security Policy (plugins/mednum/security.py, the single source).
 
-The built site is served with the deployment headers; every representative page, a map shown
-with « Afficher la carte » (with a popup opened) and the search page after a search must run
-without any CSP violation.
+deploy/_headers (as Netlify and as Cloudflare Pages read it) and deploy/nginx.conf send, for each
+address, the headers security.py says: the pages' policy with frame-ancestors 'self', and under
+/integrer/ the embeddable pages' policy with frame-ancestors *. The built site is served with the
+headers of deploy/_headers; every representative page, a map shown with « Afficher la carte »
+(with a popup opened) and the search page after a search must run without any CSP violation.
+Framing by another site is checked in test_embed.py.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ import http.server
 import re
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import pytest
+
+from mednum import urls
+from mednum.security import host_headers
 
 from .conftest import PAGES, ROOT, open_page
 
@@ -31,20 +39,73 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def read_headers_file(path: Path = DEPLOY / "_headers") -> dict[str, str]:
-    """The headers of the ``/*`` rule of a Netlify/Cloudflare Pages ``_headers`` file."""
-    headers: dict[str, str] = {}
-    in_rule = False
+Rule = tuple[str, list[tuple[str, str | None]]]  # a path pattern, its (name, value) lines; None: « ! name »
+
+
+def read_headers_rules(path: Path = DEPLOY / "_headers") -> list[Rule]:
+    """The rules of a Netlify/Cloudflare Pages ``_headers`` file, in order."""
+    rules: list[Rule] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line[0].isspace():
-            in_rule = line.strip() == "/*"
+            rules.append((line.strip(), []))
             continue
-        if in_rule:
-            name, _, value = line.strip().partition(":")
-            headers[name.strip()] = value.strip()
-    return headers
+        text = line.strip()
+        if text.startswith("!"):
+            rules[-1][1].append((text[1:].strip(), None))
+        else:
+            name, _, value = text.partition(":")
+            rules[-1][1].append((name.strip(), value.strip()))
+    return rules
+
+
+def _matches(pattern: str, path: str) -> bool:
+    """A ``_headers`` path pattern (exact, or ending in the ``*`` splat) against a request path."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
+
+
+def headers_for(path: str, host: str = "cloudflare", rules: list[Rule] | None = None) -> dict[str, str]:
+    """The headers a ``_headers`` file gives a request path, as each host reads it.
+
+    * Cloudflare Pages applies every matching rule in order: a header set twice is joined with
+      ", " (two policies, both enforced), « ! name » removes what earlier rules set.
+    * Netlify gives a header the value of the last matching rule that sets it, and ignores the
+      « ! name » lines (no colon).
+    """
+    found: dict[str, str] = {}
+    for pattern, lines in read_headers_rules() if rules is None else rules:
+        if not _matches(pattern, path):
+            continue
+        for name, value in lines:
+            if value is None:
+                if host == "cloudflare":
+                    found.pop(name, None)
+            elif host == "cloudflare" and name in found:
+                found[name] += ", " + value
+            else:
+                found[name] = value
+    return found
+
+
+def read_nginx_blocks(path: Path = DEPLOY / "nginx.conf") -> dict[str, list[tuple[str, str]]]:
+    """Every ``add_header NAME "VALUE"`` of the nginx sample, by block: "server", then each
+    ``location`` by what follows the word (``/integrer/``, ``~* \\.geojson$``…), in order."""
+    blocks: dict[str, list[tuple[str, str]]] = {"server": []}
+    current, depth = "server", 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.split("#", 1)[0] if not line.lstrip().startswith("add_header") else line
+        location = re.match(r"\s*location\s+(.+?)\s*\{", text)
+        if location and depth == 1:
+            current = location.group(1)
+            blocks[current] = []
+        header = re.match(r'^\s*add_header\s+([\w-]+)\s+"([^"]*)"(?:\s+always)?\s*;', line)
+        if header:
+            blocks[current].append((header.group(1), header.group(2)))
+        depth += text.count("{") - text.count("}")
+        if depth == 1:
+            current = "server"
+    return blocks
 
 
 def read_nginx_headers(path: Path = DEPLOY / "nginx.conf") -> list[tuple[str, str]]:
@@ -53,8 +114,33 @@ def read_nginx_headers(path: Path = DEPLOY / "nginx.conf") -> list[tuple[str, st
     return re.findall(r'^\s*add_header\s+([\w-]+)\s+"([^"]*)"(?:\s+always)?\s*;', text, re.MULTILINE)
 
 
-HEADERS = read_headers_file()
+def nginx_headers_for(path: str) -> dict[str, str]:
+    """The headers nginx.conf sends for a page's path: a location's add_header lines replace the
+    server's (nginx inherits them only into a location that has none). Prefix locations only
+    (the regular-expression ones are for the search index's and the maps' data files)."""
+    blocks = read_nginx_blocks()
+    prefixes = [loc for loc in blocks if loc != "server" and not loc.startswith("~")]
+    best = max((loc for loc in prefixes if path.startswith(loc)), key=len, default=None)
+    return dict(blocks[best] if best and blocks[best] else blocks["server"])
+
+
+HEADERS = headers_for("/")
 POLICY = HEADERS["Content-Security-Policy"]
+EMBED_PATH = "/" + urls.embed_of(urls.commune(SimpleNamespace(slug="lodeve")))
+# Addresses of each kind, and near misses of the embeddable folder.
+SAMPLE_PATHS = (
+    "/",
+    "/communes/lodeve/",
+    "/carte/communes/lodeve/",
+    "/lieux/x/orientation/",
+    "/404.html",
+    "/static/carte.js",
+    "/integrerx/",
+    "/x/integrer/",
+    EMBED_PATH,
+    "/" + urls.embed_of(urls.epci(SimpleNamespace(slug="cc-lodevois-et-larzac"))),
+    "/" + urls.EMBED_CSS,
+)
 
 
 def test_headers_file_sets_the_other_protections():
@@ -62,17 +148,53 @@ def test_headers_file_sets_the_other_protections():
     assert HEADERS["Referrer-Policy"] == "same-origin"
 
 
-def test_nginx_sample_sends_the_same_headers():
-    """Every add_header of nginx.conf (server and location blocks) matches deploy/_headers."""
-    found = read_nginx_headers()
-    assert found, "no add_header in deploy/nginx.conf"
-    for name, value in found:
-        assert name in HEADERS, f"nginx sends {name}, not in _headers"
-        assert value == HEADERS[name], f"{name} differs between nginx.conf and _headers"
-    assert {name for name, _ in found} == set(HEADERS)
+@pytest.mark.parametrize("host", ["cloudflare", "netlify"])
+@pytest.mark.parametrize("path", SAMPLE_PATHS)
+def test_headers_file_sends_what_security_py_says_for_each_address(host, path):
+    """For every address, as each host reads _headers: the headers of mednum.security, one policy
+    (frame-ancestors * under /integrer/ only, 'self' elsewhere)."""
+    assert headers_for(path, host) == host_headers({}, path)
+
+
+def test_nginx_sample_sends_what_security_py_says_for_each_address():
+    """Every block of nginx.conf with add_header lines repeats them all (a location's lines replace
+    the server's); the /integrer/ location sends the embeddable pages' policy, every other block
+    the pages' policy."""
+    blocks = read_nginx_blocks()
+    assert set(blocks) >= {"server", "/", "/integrer/"}, sorted(blocks)
+    for block, lines in blocks.items():
+        if not lines:
+            continue
+        assert len(lines) == len(dict(lines)), f"{block}: a header sent twice"
+        expected = host_headers({}, "/integrer/x/" if block == "/integrer/" else "/")
+        assert dict(lines) == expected, block
+    for path in SAMPLE_PATHS:
+        assert nginx_headers_for(path) == host_headers({}, path), path
     conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     assert "error_page 404 /404.html;" in conf
     assert "application/geo+json" in conf and "application/octet-stream" in conf
+
+
+def test_the_header_readers_see_each_mistake():
+    """The rules above would fail on a _headers file whose embeddable rule came first, or did not
+    remove the policy of /* on Cloudflare Pages (two policies: the stricter forbids the frame)."""
+    site = ("/*", [("Content-Security-Policy", "frame-ancestors 'self'")])
+    embed = ("/integrer/*", [("Content-Security-Policy", "frame-ancestors *")])
+    detached = ("/integrer/*", [("Content-Security-Policy", None), *embed[1]])
+    policy = "Content-Security-Policy"
+    assert (
+        headers_for("/integrer/x/", "cloudflare", [embed, site])[policy]
+        == "frame-ancestors *, frame-ancestors 'self'"
+    )
+    assert headers_for("/integrer/x/", "netlify", [embed, site])[policy] == "frame-ancestors 'self'"
+    assert (
+        headers_for("/integrer/x/", "cloudflare", [site, embed])[policy]
+        == "frame-ancestors 'self', frame-ancestors *"
+    )
+    assert headers_for("/integrer/x/", "netlify", [site, embed])[policy] == "frame-ancestors *"
+    assert headers_for("/integrer/x/", "cloudflare", [site, detached])[policy] == "frame-ancestors *"
+    assert headers_for("/integrer/x/", "netlify", [site, detached])[policy] == "frame-ancestors *"
+    assert headers_for("/x/", "cloudflare", [site, detached])[policy] == "frame-ancestors 'self'"
 
 
 class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
@@ -84,7 +206,7 @@ class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
     }
 
     def end_headers(self):
-        for name, value in HEADERS.items():
+        for name, value in headers_for(urlsplit(self.path).path).items():
             self.send_header(name, value)
         super().end_headers()
 
@@ -94,7 +216,8 @@ class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def csp_url(site_dir: Path):
-    """The built site served with the deployment headers of deploy/_headers."""
+    """The built site served with the deployment headers of deploy/_headers (as Cloudflare Pages
+    reads them), for each address."""
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_HeadersHandler, directory=str(site_dir))
     )
@@ -145,7 +268,9 @@ def violations(page) -> list[str]:
 @pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
 def test_page_has_no_csp_violation(csp_page, csp_url, url):
     response = csp_page.goto(csp_url + url)
-    assert response.headers["content-security-policy"] == POLICY
+    assert (
+        response.headers["content-security-policy"] == host_headers({}, "/" + url)["Content-Security-Policy"]
+    )
     csp_page.wait_for_load_state("networkidle")
     assert violations(csp_page) == []
 
@@ -206,9 +331,14 @@ def test_the_host_headers_send_the_pages_policy_and_frame_ancestors():
     from mednum.security import content_security_policy
 
     assert content_security_policy({}, header=True) == POLICY
+    assert "frame-ancestors 'self'" in POLICY
+    embed = content_security_policy({}, header=True, embed=True)
+    assert headers_for(EMBED_PATH)["Content-Security-Policy"] == embed
+    assert "frame-ancestors *" in embed and "default-src 'none'" in embed and "script-src" not in embed
     nginx = [value for name, value in read_nginx_headers() if name == "Content-Security-Policy"]
-    assert nginx and set(nginx) == {POLICY}
+    assert nginx and set(nginx) == {POLICY, embed}
     assert "frame-ancestors" not in content_security_policy({})
+    assert "frame-ancestors" not in content_security_policy({}, embed=True)
 
 
 # The pages whose scripts, styles, images or WebAssembly could trip the policy: the commune

@@ -45,7 +45,7 @@ from .store import DEFAULTS, Entry, Pair, Review, Snapshot, SourceDef
 
 # Fields of sites.schema.json the import never writes: the id is the record's key,
 # x_accessibilite and x_exemple are people's.
-NOT_IMPORTED = frozenset({"id", "x_accessibilite", "x_exemple"})
+NOT_IMPORTED = frozenset({"id", "x_accessibilite", "x_agenda", "x_exemple"})
 UNION_FIELDS = ("services", "typologie", "dispositif_programmes_nationaux", "modalites_accompagnement")
 ADDRESS_FIELDS = ("adresse", "complement_adresse", "code_postal", "commune", "code_insee")
 # A record's ``source`` that starts with one of these was written by an import (the
