@@ -161,6 +161,7 @@ def test_the_embeddable_page_loads_in_a_partners_frame(browser, site_dir, host_s
         with watching(page) as problems:
             frame = show(page, partner_url, f"{host}-embed.html", code_to_copy(site_dir, COMMUNE, site_url))
             frame.locator("h1").wait_for()
+            frame.wait_for_load_state("load")  # a lazy frame: its stylesheet may come after its h1
             assert frame.url == site_url + "integrer/" + COMMUNE
             assert frame.locator("h1").inner_text() == "Aide au numérique à Lodève"
             assert frame.locator("h3 a").count() >= 2
