@@ -494,7 +494,8 @@ def test_folding_never_splits_a_character():
 
     event = icalendar.Event()
     event.add("summary", "é" * 100)
-    raw = calendar("Agenda", [event], vtimezone("Europe/Paris", 2026, 2027), "Département").encode("utf-8")
+    written = event.to_ical().decode("utf-8")
+    raw = calendar("Agenda", [written], vtimezone("Europe/Paris", 2026, 2027), "Département").encode("utf-8")
     assert raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
     for line in raw.split(b"\r\n"):
         assert len(line) <= 75

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import buildstamp, urls
+from . import buildstamp, render, urls
 from .errors import CatalogueInvalid, raised_to_caller
 from .legal import LegalInfoMissing, check_legal_info
 from .maps import MapError
@@ -68,8 +68,14 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
             )
             return 0
         max_pages = check_index_pages(setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES"))  # before the work
-        run_pelican(settings)
-        stamp = buildstamp.Stamp(str(output), fingerprint=current)
+        if current:  # pages whose key is unchanged are copied from the published site (render.Reuse)
+            settings[render.REUSE_SETTING] = {
+                "environment": buildstamp.environment_key(settings),
+                "site": output if previous.matches_output() else None,
+                "keys": previous.page_keys,
+            }
+        page_keys, reused = run_pelican(settings)
+        stamp = buildstamp.Stamp(str(output), fingerprint=current, page_keys=page_keys, pages_reused=reused)
 
         def index() -> None:
             stamp.index_key = write_search_index(staging, previous.index_key, output, max_pages)
@@ -108,8 +114,9 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
 _settings: dict | None = None  # for the Pelican process: set before forking it
 
 
-def run_pelican(settings: dict) -> None:
-    """Pelican's run (read, validate, plan, render) in a forked process of its own.
+def run_pelican(settings: dict) -> tuple[dict[str, str], int]:
+    """Pelican's run (read, validate, plan, render) in a forked process of its own; the keys
+    of the pages it wrote and how many it copied from the previous build (``render.Reuse``).
 
     The catalogue, the plan and the templates' caches take 1.4 GB at national size; that
     process gives it all back when it ends, before Pagefind (1.5 GB an index part) and the
@@ -120,18 +127,19 @@ def run_pelican(settings: dict) -> None:
     try:
         with raised_to_caller():  # the forked process inherits it
             if fork_context() is None:  # pragma: no cover - not Linux
-                _pelican()
-            else:
-                with worker_pool(1) as pool:
-                    pool.submit(_pelican).result()
+                return _pelican()
+            with worker_pool(1) as pool:
+                return pool.submit(_pelican).result()
     finally:
         _settings = None
 
 
-def _pelican() -> None:
+def _pelican() -> tuple[dict[str, str], int]:
     from pelican import Pelican
 
     Pelican(_settings).run()
+    reuse = render.last_reuse
+    return (reuse.keys, reuse.reused) if reuse is not None else ({}, 0)
 
 
 def write_search_index(

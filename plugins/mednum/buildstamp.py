@@ -40,6 +40,8 @@ PACKAGES = (
 )
 # Settings that say where the output goes, not what is in it.
 IGNORED_SETTINGS = {"OUTPUT_PATH"}
+# Settings that say where records and caches are: not part of what every page depends on.
+LOCATION_SETTINGS = {"CATALOGUE_DATA_PATH", "CATALOGUE_CACHE_PATH", "CATALOGUE_REFERENCE_PATH"}
 
 
 def cache_dir(settings: dict) -> Path:
@@ -87,9 +89,12 @@ def input_folders(settings: dict) -> dict[str, Path]:
     return folders
 
 
-def fingerprint(settings: dict) -> str:
-    """One hash of everything the site is made from (see the module's docstring)."""
+def fingerprint(settings: dict, without: tuple[str, ...] = ()) -> str:
+    """One hash of everything the site is made from (see the module's docstring), but the
+    input folders named in ``without``, and then the settings and names that only say where
+    inputs are (their contents count)."""
     digest = hashlib.sha256()
+    ignored = IGNORED_SETTINGS | (LOCATION_SETTINGS if without else set())
 
     def add(*parts: str | bytes) -> None:
         for part in parts:
@@ -97,16 +102,25 @@ def fingerprint(settings: dict) -> str:
             digest.update(len(data).to_bytes(8, "big") + data)
 
     add("stamp", str(STAMP_VERSION), sys.version)
-    shown = {k: v for k, v in settings.items() if k.isupper() and k not in IGNORED_SETTINGS}
+    shown = {k: v for k, v in settings.items() if k.isupper() and k not in ignored}
     add("settings", json.dumps(_canonical(shown), sort_keys=True, ensure_ascii=False))
     add("date", build_date(settings).isoformat())
     for package in PACKAGES:
         add("package", package, package_version(package))
     for label, folder in sorted(input_folders(settings).items()):
-        add("folder", label, str(folder))
+        if label in without:
+            continue
+        add("folder", label, "" if without else str(folder))
         for path in _files(folder):
             add(path.relative_to(folder).as_posix(), path.read_bytes())
     return digest.hexdigest()
+
+
+def environment_key(settings: dict) -> str:
+    """What every page depends on: all the inputs but the records (``data/``), whose effect on
+    each page its key follows (``pagekeys``). The reference data stays in: it is small, rarely
+    changed, and read by pages in ways their context does not show (the département's name)."""
+    return fingerprint(settings, without=("data",))
 
 
 def _identity(output: Path) -> list[int] | None:
@@ -127,6 +141,8 @@ class Stamp:
     fingerprint: str = ""
     index_key: str = ""  # hash of the pages Pagefind read
     pdf_keys: dict[str, str] = field(default_factory=dict)  # brochure PDF → hash of its HTML
+    page_keys: dict[str, str] = field(default_factory=dict)  # page (save_as) → pagekeys' key
+    pages_reused: int = 0  # how many of them this build took back from the previous one
 
     def matches_output(self) -> bool:
         """The output folder is still the one that build produced."""
@@ -148,7 +164,13 @@ def read_stamp(cache: Path, output: Path) -> Stamp:
         if data.get("version") != STAMP_VERSION or data.get("output") != str(output.resolve()):
             raise ValueError("other version or folder")
         stamp = Stamp(
-            data["output"], data["identity"], data["fingerprint"], data["index_key"], dict(data["pdf_keys"])
+            data["output"],
+            data["identity"],
+            data["fingerprint"],
+            data["index_key"],
+            dict(data["pdf_keys"]),
+            dict(data.get("page_keys", {})),
+            int(data.get("pages_reused", 0)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return Stamp(str(output.resolve()))

@@ -18,7 +18,7 @@ from .freshness import build_report
 from .maps import MapError, map_template_context, write_map_files
 from .pages import plan_pages
 from .reference import ReferenceDataError, load_contours
-from .render import write_pages
+from .render import REUSE_SETTING, Reuse, write_pages
 from .search import write_search_assets
 from .security import content_security_policy
 from .settings import build_date, publisher, reference_path, resolve_path, setting
@@ -103,7 +103,9 @@ class CatalogueGenerator(Generator):
         output = Path(self.output_path)
         write_assets(Path(self.theme), output, self.assets)
         write_map_files(self.pages, output, Path(self.theme), self.settings)
-        write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"))
+        given = self.settings.get(REUSE_SETTING)  # only under `python -m mednum build`
+        reuse = Reuse(**given) if given else None
+        write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"), reuse)
         self._write_sitemap(output)
         write_exports(self.catalogue, output / "donnees", self.settings, coverage=self.coverage)
         write_search_assets(Path(self.theme), output)

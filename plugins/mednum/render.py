@@ -5,6 +5,9 @@ national size) and each page depends only on the plan. The pages are dealt out i
 ``processes`` shares: the build's process renders the first share, forked copies of it the
 others (they inherit the plan, the templates and the writer; nothing is pickled but the
 count of pages each wrote). A map page writes its own ``map.js`` and GeoJSON with it.
+
+A page whose key (``pagekeys``) is the one it had in the previous build, whose file is still in
+the published site, is copied from there instead of rendered (``Reuse``).
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import gc
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .maps import write_map_script
+from .pagekeys import Digester
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +31,9 @@ logger = logging.getLogger(__name__)
 MIN_PAGES_PER_PROCESS = 200
 
 _job = None  # (generator, writer, pages, shares): set before forking, read by the workers
+# Set by ``mednum.build`` in the settings of its Pelican run: what the previous build left.
+REUSE_SETTING = "mednum_reuse"
+last_reuse: Reuse | None = None  # this process's last ``Reuse``, for the build to read back
 
 
 def default_processes() -> int:
@@ -65,8 +74,47 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
-def write_pages(generator, writer, pages: list, processes: int | None = None) -> int:
-    """Render and write ``pages``; the number of pages written."""
+@dataclass
+class Reuse:
+    """The pages of the previous build that this one may copy: ``keys`` (page → key) of the
+    site published in ``site``. ``keys`` and ``reused`` become this build's when it is done."""
+
+    environment: str
+    site: Path | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    reused: int = 0
+
+    def take_back(self, pages: list, output: Path) -> list:
+        """Copy the unchanged pages into ``output``; the pages still to render."""
+        previous, self.keys, self.reused = self.keys, {}, 0
+        digester, todo = Digester(), []
+        for page in pages:
+            # A map page writes its scripts beside it: rendered every time (Folium's own cost).
+            key = None if page.kind == "map" else digester.page_key(self.environment, page)
+            if key is not None:
+                self.keys[page.save_as] = key
+                old = self.site / page.save_as if self.site else None
+                if old is not None and previous.get(page.save_as) == key and old.is_file():
+                    target = output / page.save_as
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(old, target)
+                    self.reused += 1
+                    continue
+            todo.append(page)
+        return todo
+
+
+def write_pages(
+    generator, writer, pages: list, processes: int | None = None, reuse: Reuse | None = None
+) -> int:
+    """Render and write ``pages`` (those ``reuse`` cannot copy); the number of pages rendered."""
+    global last_reuse
+    last_reuse = reuse
+    if reuse is not None:
+        pages = reuse.take_back(pages, Path(generator.output_path))
+        logger.info(
+            "mednum: %d pages reprises de la construction précédente, %d rendues", reuse.reused, len(pages)
+        )
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
     context = fork_context()

@@ -127,7 +127,10 @@ def event(
     return item
 
 
-def calendar(name: str, events: list[Event], timezone: Timezone, publisher: str) -> str:
+def calendar(name: str, events: list[str], timezone: Timezone, publisher: str) -> str:
+    """A calendar of ``events``, each already written (``Event.to_ical``): an event is in its
+    workshop's calendar and in the one of all workshops, and writing it (line folding above
+    all) is most of the cost, so it is written once."""
     cal = Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", f"-//{publisher}//Catalogue de la médiation numérique//FR")
@@ -136,9 +139,9 @@ def calendar(name: str, events: list[Event], timezone: Timezone, publisher: str)
     cal.add("x-wr-calname", vText(name))  # an X- property is written raw unless typed as TEXT
     cal.add("x-wr-timezone", str(timezone["tzid"]))
     cal.add_component(timezone)
-    for item in events:
-        cal.add_component(item)
-    return cal.to_ical(sorted=False).decode("utf-8")
+    head, end, tail = cal.to_ical(sorted=False).decode("utf-8").rpartition("END:VCALENDAR\r\n")
+    assert end and not tail
+    return head + "".join(events) + end
 
 
 def write(catalogue: Catalogue, out: Path, base: str, timezone: str, publisher: str) -> dict[str, int]:
@@ -151,9 +154,12 @@ def write(catalogue: Catalogue, out: Path, base: str, timezone: str, publisher: 
     years = {catalogue.build_date.year}
     years.update(t.year for sessions in upcoming.values() for s in sessions for t in (s.start, s.end))
     tz = vtimezone(timezone, min(years), max(years) + 1)
-    everything: list[tuple[dt.datetime, str, Event]] = []
+    everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
-        events = [(s, event(workshop, s, base, host, stamp, zone)) for s in upcoming[workshop.id]]
+        events = [
+            (s, event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode("utf-8"))
+            for s in upcoming[workshop.id]
+        ]
         everything += [(s.start, workshop.id, e) for s, e in events]
         write_text(
             out / FOLDER / f"{workshop.id}.ics",
