@@ -42,10 +42,24 @@ STAGES = (
     "search",
     "brochures",
     "site",
+    "edit-site",
     "build",
     "rebuild",
     "edit",
+    "edit-workshop",
+    "edit-training",
+    "edit-date",
 )
+# The whole builds, in this order: each edit follows the build before it, into the same folder.
+BUILDS = ("site", "edit-site", "build", "rebuild", "edit", "edit-workshop", "edit-training", "edit-date")
+# What each edit changes, on top of the edits before it (data-edit/ holds all of them).
+EDITS = {
+    "edit-site": ("place",),
+    "edit": ("place",),
+    "edit-workshop": ("place", "workshop"),
+    "edit-training": ("place", "workshop", "training"),
+    "edit-date": ("place", "workshop", "training", "date"),
+}
 LABELS = {
     "load": "lecture YAML + référence",
     "validate": "schéma + vérifications",
@@ -60,7 +74,11 @@ LABELS = {
     "site": "build sans PDF (make site)",
     "build": "build complet --pdf",
     "rebuild": "rebuild sans changement",
-    "edit": "rebuild après une fiche modifiée",
+    "edit-site": "site après un lieu renommé (sans PDF)",
+    "edit": "rebuild après un lieu renommé",
+    "edit-workshop": "rebuild après un atelier renommé",
+    "edit-training": "rebuild après une formation renommée",
+    "edit-date": "rebuild le lendemain, rien d'autre changé",
 }
 TARGETS = {
     "herault_build_s": 5.0,
@@ -89,21 +107,32 @@ def settings_file(workdir: Path) -> Path:
     return path
 
 
-def edited_settings_file(workdir: Path) -> Path:
-    """The same settings on a copy of the data where one help point has another name: what a
-    pull request changing one record gives the build (stage ``edit``)."""
+def _rename_first(path: Path, field: str, new_name) -> None:
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n  {field}: ") + len(f"\n  {field}: ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + new_name(text[start:end]) + text[end:], encoding="utf-8")
+
+
+def edited_settings_file(workdir: Path, name: str = "edit") -> Path:
+    """The same settings on a copy of the data changed as ``EDITS[name]`` says: what a pull
+    request changing one record gives the build (one help point renamed, then one workshop,
+    then one training), or the next day's build with nothing else changed."""
     edited = workdir / "data-edit"
     shutil.rmtree(edited, ignore_errors=True)
     shutil.copytree(workdir / "data", edited)
-    sites = edited / "sites.yaml"
-    text = sites.read_text(encoding="utf-8")
-    start = text.index("\n  nom: ") + len("\n  nom: ")
-    sites.write_text(text[:start] + "Nouveau nom, " + text[start:], encoding="utf-8")
-    path = workdir / "benchconf-edit.py"
-    path.write_text(
-        (workdir / "benchconf.py").read_text(encoding="utf-8") + f"CATALOGUE_DATA_PATH = {str(edited)!r}\n",
-        encoding="utf-8",
-    )
+    changes = EDITS[name]
+    if "place" in changes:
+        _rename_first(edited / "sites.yaml", "nom", lambda old: "Nouveau nom, " + old)
+    if "workshop" in changes:
+        _rename_first(edited / "workshops.yaml", "titre", lambda old: old.replace(")", ", modifié)", 1))
+    if "training" in changes:
+        _rename_first(edited / "trainings.yaml", "titre", lambda old: old.replace(")", ", modifiée)", 1))
+    extra = f"CATALOGUE_DATA_PATH = {str(edited)!r}\n"
+    if "date" in changes:
+        extra += f"CATALOGUE_BUILD_DATE = {(BUILD_DATE + dt.timedelta(days=1)).isoformat()!r}\n"
+    path = workdir / f"benchconf-{name}.py"
+    path.write_text((workdir / "benchconf.py").read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
 
 
@@ -203,13 +232,13 @@ def run_build(name: str, workdir: Path) -> dict:
     the cache of parsed YAML or the stamp of a previous build. ``rebuild`` runs ``build``
     again unchanged; ``edit`` after one help point was renamed.
     """
-    out = workdir / ("site-build" if name == "site" else "build")
-    conf = edited_settings_file(workdir) if name == "edit" else workdir / "benchconf.py"
+    out = workdir / ("site-build" if name in ("site", "edit-site") else "build")
+    conf = edited_settings_file(workdir, name) if name in EDITS else workdir / "benchconf.py"
     if name in ("site", "build"):
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(workdir / "cache", ignore_errors=True)
     command = [sys.executable, "-m", "mednum", "build", "-s", str(conf), "-o", str(out)]
-    if name != "site":
+    if name not in ("site", "edit-site"):
         command.append("--pdf")
     timer = shutil.which("time") and Path("/usr/bin/time").exists()
     if timer:
@@ -312,7 +341,7 @@ def bench_size(size: Size, stages: list[str], profiles: list[str], results: dict
         shutil.rmtree(workdir / "site", ignore_errors=True)
     for name in stages:
         print(f"   {name:<10}", end=" ", flush=True)
-        if name in ("site", "build", "rebuild", "edit"):
+        if name in BUILDS:
             result = run_build(name, workdir)
         else:
             result = run_stage(name, workdir)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
 from pathlib import PurePath
 from typing import Any
@@ -49,8 +50,9 @@ class Digester:
     def _digest(self, value: Any, depth: int) -> tuple[bytes, int]:
         """(digest, depth of the outermost open object it refers back to; large if none)."""
         if isinstance(value, (*_ATOMS, enum.Enum)):
-            # str includes Markup; repr tells 1 from "1" from True, dates from datetimes.
-            return _hash(type(value).__name__.encode(), repr(value).encode()), _NONE
+            # Written out, not hashed (most values are small). str includes Markup; the type's
+            # name and repr tell 1 from "1" from True, dates from datetimes.
+            return type(value).__name__.encode() + b":" + repr(value).encode(), _NONE
         key = id(value)
         if key in self._memo:
             return self._memo[key], _NONE
@@ -70,9 +72,8 @@ class Digester:
 
     def _parts(self, value: Any, depth: int) -> tuple[list[bytes], int]:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            items: list[tuple[Any, Any]] = [
-                (f.name, getattr(value, f.name)) for f in dataclasses.fields(value)
-            ]
+            names = _field_names(type(value))
+            items: list[tuple[Any, Any]] = [(name, getattr(value, name)) for name in names]
         elif isinstance(value, dict):
             items = list(value.items())
         elif isinstance(value, (list, tuple)):
@@ -95,6 +96,11 @@ class Digester:
 
 
 _NONE = 1 << 30
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def _hash(*parts: bytes) -> bytes:

@@ -89,19 +89,31 @@ class Reuse:
         previous, self.keys, self.reused = self.keys, {}, 0
         digester, todo = Digester(), []
         for page in pages:
-            # A map page writes its scripts beside it: rendered every time (Folium's own cost).
-            key = None if page.kind == "map" else digester.page_key(self.environment, page)
+            key = digester.page_key(self.environment, page)
             if key is not None:
                 self.keys[page.save_as] = key
-                old = self.site / page.save_as if self.site else None
-                if old is not None and previous.get(page.save_as) == key and old.is_file():
-                    target = output / page.save_as
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(old, target)
+                files = [page.save_as, *_companions(page)]
+                if (
+                    self.site
+                    and previous.get(page.save_as) == key
+                    and all((self.site / f).is_file() for f in files)
+                ):
+                    for name in files:
+                        target = output / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(self.site / name, target)
                     self.reused += 1
                     continue
             todo.append(page)
         return todo
+
+
+def _companions(page) -> list[str]:
+    """The files a page writes beside itself: a map page's map.js (and GeoJSON for big maps)."""
+    if page.kind != "map":
+        return []
+    spec = page.context["map"]
+    return [url for url in (spec.script_url, spec.data_url) if url]
 
 
 def write_pages(
