@@ -487,6 +487,32 @@ def test_one_ics_per_workshop(tmp_path, rich):
         assert len(calendar.walk("VEVENT")) == len(workshop.upcoming(catalogue.build_date))
 
 
+def test_unchanged_workshops_get_their_calendar_back(tmp_path, rich, monkeypatch):
+    """With the previous calendars and their keys, a workshop whose key is unchanged has its
+    events taken back from its published file: the same bytes, without writing them again."""
+    _, catalogue = rich
+    first, second = tmp_path / "first", tmp_path / "second"
+    previous = ics.Previous("environment")
+    write_exports(catalogue, first, SETTINGS, calendars=previous)
+    assert set(previous.keys) == {w.id for w in catalogue.workshops}
+    made = []
+    original = ics.event
+    monkeypatch.setattr(ics, "event", lambda *args: made.append(args) or original(*args))
+    again = ics.Previous("environment", first / ics.FOLDER, previous.keys)
+    write_exports(catalogue, second, SETTINGS, calendars=again)
+    assert made == [] and again.keys == previous.keys
+    for path in [first / ics.FILENAME, *sorted((first / ics.FOLDER).glob("*.ics"))]:
+        assert (second / path.relative_to(first)).read_bytes() == path.read_bytes(), path.name
+    # Another environment (code, settings, date…): every event is written again.
+    write_exports(
+        catalogue,
+        tmp_path / "third",
+        SETTINGS,
+        calendars=ics.Previous("other", first / ics.FOLDER, previous.keys),
+    )
+    assert len(made) == sum(len(w.upcoming(catalogue.build_date)) for w in catalogue.workshops) > 0
+
+
 def test_folding_never_splits_a_character():
     """The library folds: at most 75 octets a line, each line valid UTF-8 on its own."""
     icalendar = pytest.importorskip("icalendar")

@@ -73,9 +73,16 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "environment": buildstamp.environment_key(settings),
                 "site": output if previous.matches_output() else None,
                 "keys": previous.page_keys,
+                "calendars": previous.calendar_keys,
             }
-        page_keys, reused = run_pelican(settings)
-        stamp = buildstamp.Stamp(str(output), fingerprint=current, page_keys=page_keys, pages_reused=reused)
+        reuse = run_pelican(settings)
+        stamp = buildstamp.Stamp(str(output), fingerprint=current)
+        if reuse is not None:
+            stamp.page_keys, stamp.pages_reused, stamp.calendar_keys = (
+                reuse.keys,
+                reuse.reused,
+                reuse.calendars,
+            )
 
         def index() -> None:
             stamp.index_key = write_search_index(staging, previous.index_key, output, max_pages)
@@ -114,9 +121,9 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
 _settings: dict | None = None  # for the Pelican process: set before forking it
 
 
-def run_pelican(settings: dict) -> tuple[dict[str, str], int]:
-    """Pelican's run (read, validate, plan, render) in a forked process of its own; the keys
-    of the pages it wrote and how many it copied from the previous build (``render.Reuse``).
+def run_pelican(settings: dict) -> render.Reuse | None:
+    """Pelican's run (read, validate, plan, render) in a forked process of its own; what it
+    took back from the previous build and the keys for the next one (``render.Reuse``).
 
     The catalogue, the plan and the templates' caches take 1.4 GB at national size; that
     process gives it all back when it ends, before Pagefind (1.5 GB an index part) and the
@@ -134,12 +141,11 @@ def run_pelican(settings: dict) -> tuple[dict[str, str], int]:
         _settings = None
 
 
-def _pelican() -> tuple[dict[str, str], int]:
+def _pelican() -> render.Reuse | None:
     from pelican import Pelican
 
     Pelican(_settings).run()
-    reuse = render.last_reuse
-    return (reuse.keys, reuse.reused) if reuse is not None else ({}, 0)
+    return render.last_reuse
 
 
 def write_search_index(

@@ -143,6 +143,7 @@ class Stamp:
     pdf_keys: dict[str, str] = field(default_factory=dict)  # brochure PDF → hash of its HTML
     page_keys: dict[str, str] = field(default_factory=dict)  # page (save_as) → pagekeys' key
     pages_reused: int = 0  # how many of them this build took back from the previous one
+    calendar_keys: dict[str, str] = field(default_factory=dict)  # workshop → key of its .ics
 
     def matches_output(self) -> bool:
         """The output folder is still the one that build produced."""
@@ -171,6 +172,7 @@ def read_stamp(cache: Path, output: Path) -> Stamp:
             dict(data["pdf_keys"]),
             dict(data.get("page_keys", {})),
             int(data.get("pages_reused", 0)),
+            dict(data.get("calendar_keys", {})),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return Stamp(str(output.resolve()))

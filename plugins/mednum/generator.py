@@ -13,7 +13,7 @@ from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
 from .coverage import compute as compute_coverage
 from .errors import CatalogueInvalid, stop
-from .exports import write_exports
+from .exports import ics, write_exports
 from .freshness import build_report
 from .maps import MapError, map_template_context, write_map_files
 from .pages import plan_pages
@@ -107,7 +107,15 @@ class CatalogueGenerator(Generator):
         reuse = Reuse(**given) if given else None
         write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"), reuse)
         self._write_sitemap(output)
-        write_exports(self.catalogue, output / "donnees", self.settings, coverage=self.coverage)
+        calendars = None
+        if reuse is not None:  # the published site's calendars, for the unchanged workshops
+            folder = reuse.site / urls.DATA / ics.FOLDER if reuse.site else None
+            calendars = ics.Previous(reuse.environment, folder, reuse.calendars)
+        write_exports(
+            self.catalogue, output / urls.DATA, self.settings, coverage=self.coverage, calendars=calendars
+        )
+        if reuse is not None and calendars is not None:
+            reuse.calendars = calendars.keys
         write_search_assets(Path(self.theme), output)
 
     def _write_sitemap(self, output: Path) -> None:

@@ -83,6 +83,7 @@ class Reuse:
     site: Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
     reused: int = 0
+    calendars: dict[str, str] = field(default_factory=dict)  # workshop → key of its calendar
 
     def take_back(self, pages: list, output: Path) -> list:
         """Copy the unchanged pages into ``output``; the pages still to render."""
@@ -99,13 +100,22 @@ class Reuse:
                     and all((self.site / f).is_file() for f in files)
                 ):
                     for name in files:
-                        target = output / name
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(self.site / name, target)
+                        _take(self.site / name, output / name)
                     self.reused += 1
                     continue
             todo.append(page)
         return todo
+
+
+def _take(old: Path, new: Path) -> None:
+    """A file of the published site into the site being built: a hard link (a tenth of the time
+    of a copy; nothing writes into a written page, and the old site is only ever deleted), a
+    copy across file systems."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copyfile(old, new)
 
 
 def _companions(page) -> list[str]:

@@ -42,9 +42,11 @@ def write_exports(
     settings: dict,
     include_examples: bool = False,
     coverage: Coverage | None = None,
+    calendars: ics.Previous | None = None,
 ) -> dict[str, int]:
     """Write every export into ``out`` (the ``donnees/`` folder); return the records per file.
-    ``coverage``: the build's indicators (computed here if not given)."""
+    ``coverage``: the build's indicators (computed here if not given); ``calendars``: the
+    published site's workshop calendars, for the unchanged ones to be taken back."""
     out = Path(out)
     base = base_url(settings)
     department = catalogue.reference.department
@@ -54,7 +56,12 @@ def write_exports(
     counts.update(data_inclusion.write(catalogue, out, base, include_examples))
     counts.update(
         ics.write(
-            catalogue, out, base, setting(settings, "CATALOGUE_TIMEZONE"), publisher(settings, department)
+            catalogue,
+            out,
+            base,
+            setting(settings, "CATALOGUE_TIMEZONE"),
+            publisher(settings, department),
+            calendars,
         )
     )
     counts.update(trainings_csv.write(catalogue, out, base, publisher(settings, department)))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from icalendar import Calendar, Event, Timezone, vText
 
 from .. import urls
 from ..model import Catalogue, Session, Workshop
+from ..pagekeys import Digester
 from ..vocab import LEVELS, REGISTRATION_MODES, WORKSHOP_KINDS, label
 from .publication import absolute, source_id, write_text
 
@@ -144,7 +146,31 @@ def calendar(name: str, events: list[str], timezone: Timezone, publisher: str) -
     return head + "".join(events) + end
 
 
-def write(catalogue: Catalogue, out: Path, base: str, timezone: str, publisher: str) -> dict[str, int]:
+@dataclass
+class Previous:
+    """The workshop calendars of the published site (``folder``) and their keys: a workshop
+    whose key is unchanged gets its events back from there instead of writing them again
+    (the library's line folding is most of a calendar's cost). ``keys`` become the new ones."""
+
+    environment: str  # buildstamp.environment_key: code, templates, settings, packages, date
+    folder: Path | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _events_of(text: str) -> list[str]:
+    """The VEVENT blocks of a calendar this module wrote, in order."""
+    body = text[text.index("END:VTIMEZONE\r\n") + len("END:VTIMEZONE\r\n") : text.rindex("END:VCALENDAR\r\n")]
+    return ["BEGIN:VEVENT\r\n" + part for part in body.split("BEGIN:VEVENT\r\n")[1:]]
+
+
+def write(
+    catalogue: Catalogue,
+    out: Path,
+    base: str,
+    timezone: str,
+    publisher: str,
+    previous: Previous | None = None,
+) -> dict[str, int]:
     """The calendars; ``timezone`` is the catalogue's (CATALOGUE_TIMEZONE: its sessions' times),
     ``publisher`` names the workshop calendars (« Atelier … (Département de l'Hérault) »)."""
     zone = ZoneInfo(timezone)
@@ -154,17 +180,39 @@ def write(catalogue: Catalogue, out: Path, base: str, timezone: str, publisher: 
     years = {catalogue.build_date.year}
     years.update(t.year for sessions in upcoming.values() for s in sessions for t in (s.start, s.end))
     tz = vtimezone(timezone, min(years), max(years) + 1)
+    # What every calendar shares: a workshop's key is this and what the workshop holds.
+    environment = previous.environment if previous else ""
+    shared = "\0".join(
+        (environment, base, host, stamp.isoformat(), timezone, publisher, tz.to_ical().decode())
+    )
+    old_keys = previous.keys if previous else {}
+    new_keys: dict[str, str] = {}
+    digester = Digester()
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
-        events = [
-            (s, event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode("utf-8"))
-            for s in upcoming[workshop.id]
-        ]
-        everything += [(s.start, workshop.id, e) for s, e in events]
+        sessions = upcoming[workshop.id]
+        key = digester.page_key(shared, (workshop, sessions))
+        old = previous.folder / f"{workshop.id}.ics" if previous and previous.folder else None
+        texts = None
+        if key is not None:
+            new_keys[workshop.id] = key
+            if old is not None and old_keys.get(workshop.id) == key and old.is_file():
+                try:
+                    texts = _events_of(old.read_bytes().decode("utf-8"))  # CRLF kept
+                except (ValueError, UnicodeDecodeError):  # not a file of ours any more
+                    texts = None
+                texts = texts if texts is not None and len(texts) == len(sessions) else None
+        if texts is None:
+            texts = [
+                event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode() for s in sessions
+            ]
+        everything += [(s.start, workshop.id, text) for s, text in zip(sessions, texts, strict=True)]
         write_text(
             out / FOLDER / f"{workshop.id}.ics",
-            calendar(f"{workshop.title} ({publisher})", [e for _, e in events], tz, publisher),
+            calendar(f"{workshop.title} ({publisher})", texts, tz, publisher),
         )
+    if previous is not None:
+        previous.keys = new_keys
     everything.sort(key=lambda item: (item[0], item[1]))
     name = f"Ateliers numériques {catalogue.reference.department.in_}"
     write_text(out / FILENAME, calendar(name, [e for _, _, e in everything], tz, publisher))
