@@ -14,13 +14,19 @@ replaced, so the real download function and its error messages are what is teste
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import io
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,6 +38,7 @@ from mednum.agenda_feeds import FeedError, description_text, workshop_id
 from mednum.canonical import check_file
 from mednum.catalogue import LoadOptions, load_catalogue
 from mednum.checks import _HTML_TAG, _refused_links
+from mednum.importers.merge import _load as merge_load
 from mednum.problems import Report
 from mednum.schema import WORKSHOPS
 from mednum.yamlsource import read_yaml
@@ -787,3 +794,295 @@ def test_an_example_place_gives_example_workshops():
     assert record["exemple"] is True and list(record)[-1] == "exemple"
     (real,) = agenda_feeds.build_workshops("lieu", agenda, [item], defaults)
     assert "exemple" not in real and "description" not in real
+
+
+# --- feeds that are wrong or hostile ----------------------------------------------------------
+
+
+def ics(*events: str) -> bytes:
+    """A calendar of ``events`` (each the lines of a VEVENT, without BEGIN and END)."""
+    body = "".join(f"BEGIN:VEVENT\n{event.strip()}\nEND:VEVENT\n" for event in events)
+    return f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Tests//FR\n{body}END:VCALENDAR\n".replace(
+        "\n", "\r\n"
+    ).encode("utf-8")
+
+
+def timed(uid: str, summary: str, start: str = "20270120T100000", *extra: str) -> str:
+    return "\n".join(
+        [f"UID:{uid}", f"SUMMARY:{summary}", f"DTSTART:{start}", f"DTEND:{start[:9]}113000", *extra]
+    )
+
+
+def read_feeds(data: Path, feeds: dict[str, bytes], capsys, *extra: str) -> tuple[int, str, str]:
+    """``--from`` a folder holding ``feeds`` (place id → calendar), those places only."""
+    folder = data.parent / "agendas"
+    folder.mkdir(exist_ok=True)
+    places = []
+    for place, content in feeds.items():
+        (folder / f"{place}.ics").write_bytes(content)
+        places += ["--lieu", place]
+    argv = ["--from", str(folder), "--data", str(data), "--date", TODAY.isoformat(), *places, *extra]
+    code = agenda_feeds.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def within(seconds: float, function):
+    """``function()`` in a thread given ``seconds``: a hang fails the test instead of stopping it."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = function()
+        except BaseException as error:
+            box["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"toujours en cours après {seconds} s"
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def test_an_all_day_event_over_several_days_does_not_hang(tmp_path):
+    """recurring-ical-events 3.8.2, asked what comes after a date (not a datetime), never
+    ended on this feed: a separate process, stopped after 20 s."""
+    data = new_project(tmp_path)
+    folder = tmp_path / "agendas"
+    folder.mkdir()
+    stage = (
+        b"BEGIN:VEVENT\r\nUID:stage@test\r\nDTSTAMP:20270110T081500Z\r\nSUMMARY:Stage de trois jours\r\n"
+        b"DTSTART;VALUE=DATE:20270112\r\nDTEND;VALUE=DATE:20270115\r\nEND:VEVENT\r\n"
+    )
+    feed = (FEEDS / "google.ics").read_bytes().replace(b"END:VCALENDAR", stage + b"END:VCALENDAR")
+    (folder / "mediatheque-test-lodeve.ics").write_bytes(feed)
+    plugins = Path(agenda_feeds.__file__).resolve().parents[1]
+    argv = ["--from", str(folder), "--data", str(data), "--date", "2027-01-11"]
+    done = subprocess.run(
+        [sys.executable, "-m", "mednum", "agendas", *argv, "--lieu", "mediatheque-test-lodeve"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(plugins)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "« Stage de trois jours » (12 janvier 2027) : journée entière, sans heures de début et de fin"
+        in done.stdout
+    )
+    cafe = workshops(data)["mediatheque-test-lodeve-agenda-cafe-numerique"]
+    assert sessions(cafe)[:2] == [("2027-01-12", "14:00", "16:00"), ("2027-01-26", "15:00", "17:00")]
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "message"),
+    [
+        ("FREQ=SECONDLY", "20270112T100000", "« Piège » se répète chaque seconde (RRULE FREQ=SECONDLY)"),
+        ("FREQ=MINUTELY;INTERVAL=15", "19000101T100000", "« Piège » se répète chaque minute"),
+        ("FREQ=HOURLY;BYDAY=MO", "20270112T100000", "« Piège » se répète chaque heure"),
+        (
+            "FREQ=DAILY;BYHOUR=9,10,11,14,15,16;BYMINUTE=0,30",
+            "19000101T100000",
+            "« Piège » se répète trop souvent depuis le 1er janvier 1900 (plus de 100000 occurrences",
+        ),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9,10,11,14", "19000102T100000", "trop souvent"),
+    ],
+)
+def test_rules_too_costly_to_expand_are_refused(rule, start, message):
+    calendar = agenda_feeds.parse(ics(timed("piege@test", "Piège", start, f"RRULE:{rule}")))
+    zone, last = agenda_feeds.ZoneInfo("Europe/Paris"), TODAY + dt.timedelta(weeks=26)
+    with pytest.raises(FeedError, match=re.escape(message)):
+        within(10, lambda: agenda_feeds.occurrences(calendar, zone, TODAY, last, agenda_feeds.Notes()))
+
+
+def test_old_rules_of_reasonable_cost_are_read():
+    calendar = agenda_feeds.parse(
+        ics(
+            timed("jeudi@test", "Jeudi", "19900104T100000", "RRULE:FREQ=DAILY;BYDAY=TH"),
+            timed("mois@test", "Mois", "20000103T140000", "RRULE:FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9,14"),
+        )
+    )
+    zone = agenda_feeds.ZoneInfo("Europe/Paris")
+    found = within(10, lambda: agenda_feeds.occurrences(calendar, zone, TODAY, TODAY, agenda_feeds.Notes()))
+    assert found == []  # 11 January 2027 is a Monday, not the first of February
+    found = agenda_feeds.occurrences(
+        calendar, zone, TODAY, TODAY + dt.timedelta(weeks=4), agenda_feeds.Notes()
+    )
+    assert [(o.title, o.start.date().isoformat(), o.start.hour) for o in found] == [
+        ("Jeudi", "2027-01-14", 10),
+        ("Jeudi", "2027-01-21", 10),
+        ("Jeudi", "2027-01-28", 10),
+        ("Mois", "2027-02-01", 9),
+        ("Mois", "2027-02-01", 14),
+        ("Jeudi", "2027-02-04", 10),
+    ]
+
+
+def test_a_refused_rule_fails_its_place_only(tmp_path, capsys):
+    data = new_project(tmp_path)
+    feeds = {
+        "mediatheque-test-lodeve": ics(timed("p@test", "Piège", "19000101T100000", "RRULE:FREQ=SECONDLY")),
+        "france-services-test-sete": (FEEDS / "outlook.ics").read_bytes(),
+    }
+    code, _, err = within(15, lambda: read_feeds(data, feeds, capsys))
+    assert code == 3
+    assert (
+        "Erreur : lieu « mediatheque-test-lodeve », agenda https://calendar.example.org/calendar/ical/mediatheque"
+        "/public/basic.ics : « Piège » se répète chaque seconde (RRULE FREQ=SECONDLY) : ce n'est pas un atelier ;"
+        " agenda refusé ; ses ateliers restent ceux de la dernière lecture." in err
+    )
+    found = workshops(data)
+    assert "mediatheque-test-lodeve-agenda-atelier-retire" in found  # kept
+    assert "france-services-test-sete-agenda-permanence-numerique" in found  # read
+
+
+def test_a_feed_too_long_to_read_is_given_up(tmp_path, capsys, monkeypatch):
+    """No 30 February: dateutil looks for one until the year 9999 (seconds); the clock stops it."""
+    monkeypatch.setattr(agenda_feeds, "FEED_TIME_LIMIT_S", 0.5)
+    data = new_project(tmp_path)
+    never = timed("jamais@test", "Jamais", "20270101T100000", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+    feeds = {
+        "mediatheque-test-lodeve": ics(never),
+        "france-services-test-sete": (FEEDS / "outlook.ics").read_bytes(),
+    }
+    began = time.monotonic()
+    code, _, err = read_feeds(data, feeds, capsys)
+    assert time.monotonic() - began < 3
+    assert code == 3
+    assert "/basic.ics : agenda trop long à lire (plus de 0.5 s) : agenda refusé ;" in err
+    assert "france-services-test-sete-agenda-permanence-numerique" in workshops(data)
+    assert signal_free()
+
+
+def signal_free() -> bool:
+    """The timer is off and SIGALRM has its handler back."""
+    return signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0) and signal.getsignal(signal.SIGALRM) in (
+        signal.SIG_DFL,
+        signal.SIG_IGN,
+        None,
+    )
+
+
+class _Drip(http.server.BaseHTTPRequestHandler):
+    """A server that sends its answer a byte at a time, each well within the time-out."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/calendar")
+        self.end_headers()
+        try:
+            for _ in range(60):
+                self.wfile.write(b"B")
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_download_gives_up_a_server_that_sends_a_byte_now_and_then(monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    address = f"http://127.0.0.1:{server.server_address[1]}/agenda.ics"
+    monkeypatch.setattr(
+        agenda_feeds.urllib.request, "urlopen", lambda request, timeout: opener.open(address, timeout=timeout)
+    )
+    monkeypatch.setattr(agenda_feeds, "FETCH_DEADLINE_S", 0.3)
+    try:
+        began = time.monotonic()
+        with pytest.raises(FeedError, match="téléchargement trop long : abandonné"):
+            agenda_feeds.download("https://lent.example.org/agenda.ics", timeout=0.5)
+        assert time.monotonic() - began < 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_line_separators_of_a_feed_make_a_file_that_reads_back(tmp_path, capsys):
+    """U+2028 in a block of several lines was written as it is: the importers' reader (and
+    the next run) then refused the file."""
+    data = new_project(tmp_path)
+    description = "Première ligne\\n\\nDeuxième\u2028Troisième\u2029Quatrième\x85Cinquième\x9b fin\ufeff"
+    feed = ics(
+        timed("ls@test", "Atelier\u2028photo\x85numérique", "20270120T100000", f"DESCRIPTION:{description}")
+    )
+    code, _, err = read_feeds(data, {"mediatheque-test-lodeve": feed}, capsys)
+    assert code == 0, err
+    merge_load(data / "workshops.yaml")  # the importers' round-trip reader takes it
+    record = workshops(data)["mediatheque-test-lodeve-agenda-atelier-photo-numerique"]
+    assert record["titre"] == "Atelier photo numérique"
+    assert record["description"] == "Première ligne\n\nDeuxième\n\nTroisième\n\nQuatrième\n\nCinquième fin"
+    before = (data / "workshops.yaml").read_bytes()
+    assert read_feeds(data, {"mediatheque-test-lodeve": feed}, capsys)[0] == 0
+    assert (data / "workshops.yaml").read_bytes() == before
+
+
+def test_a_file_that_would_not_read_back_is_not_written(tmp_path, capsys, monkeypatch):
+    data = new_project(tmp_path)
+    before = (data / "workshops.yaml").read_bytes()
+    merge = agenda_feeds.merge_into_yaml
+
+    def broken(path, *args, **kwargs):
+        merge(path, *args, **kwargs)
+        with open(path, "a", encoding="utf-8") as file:
+            file.write("- id: [pas fermé\n")
+
+    monkeypatch.setattr(agenda_feeds, "merge_into_yaml", broken)
+    code, _, err = read_feeds(
+        data, {"france-services-test-sete": (FEEDS / "outlook.ics").read_bytes()}, capsys
+    )
+    assert code == 2
+    assert (
+        "Erreur : le fichier workshops.yaml écrit à partir des agendas ne pourrait pas être relu (workshops.yaml:"
+        in err
+    )
+    assert "YAML illisible" in err and f": {data} n'a pas été modifié" in err
+    assert (data / "workshops.yaml").read_bytes() == before
+    assert not list(tmp_path.glob(".agendas-*"))
+
+
+def test_feed_text_in_the_pull_request_description_is_plain_text(tmp_path, capsys):
+    data = new_project(tmp_path)
+    added = "Atelier @octocat #1 org/depot#2 GH-3 https://evil.example www.evil.example a@b.example"
+    noted = "Fête [clic](https://evil.example) ![i](https://evil.example/i.png) `code` *gras* _it_ | ~barré~ &#64;x <img src=x onerror=alert(1)>"
+    feeds = {
+        "mediatheque-test-lodeve": ics(
+            timed("a@test", added),
+            f"UID:b@test\nSUMMARY:{noted}\nDTSTART;VALUE=DATE:20270121\nDTEND;VALUE=DATE:20270122",
+        ),
+        "france-services-test-sete": ics(
+            timed(
+                "c@test", "Piège @octocat [x](https://evil.example)", "20270120T100000", "RRULE:FREQ=SECONDLY"
+            )
+        ),
+    }
+    summary = tmp_path / "resume.md"
+    code, out, _ = read_feeds(data, feeds, capsys, "--summary", str(summary))
+    assert code == 3
+    assert f"« {noted} »" in out  # the text summary (the job's log) says it as it is
+    text = summary.read_text(encoding="utf-8")
+    assert not re.search(r"[@#]\w", text)  # no mention, no issue reference
+    assert "https://evil" not in text and "www.evil" not in text  # no bare address GitHub would link
+    joiner = "\u2060"
+    assert (
+        f"Atelier @{joiner}octocat #{joiner}1 org/depot#{joiner}2 GH-{joiner}3 https{joiner}://evil.example"
+        in text
+    )
+    assert (
+        rf"Fête \[clic\](https{joiner}://evil.example) \!\[i\](https{joiner}://evil.example/i.png) \`code\`"
+        rf" \*gras\* \_it\_ \| \~barré\~ \&#{joiner}64;x \<img src=x onerror=alert(1)\>" in text
+    )
+    assert rf"**échec** : « Piège @{joiner}octocat \[x\](https{joiner}://evil.example) » se répète" in text
+    for row in [line for line in text.splitlines() if line.startswith("| `")]:
+        assert len(re.findall(r"(?<!\\)\|", row)) == 6, row
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    assert "<a " not in html and "<img" not in html and "<code>code" not in html and "<em>" not in html
+    assert "<del>" not in html

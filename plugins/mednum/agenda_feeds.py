@@ -29,11 +29,14 @@ its coming events into workshops of that place in ``data/workshops.yaml``:
   running twice with the same feeds changes nothing.
 
 A feed that cannot be read (download failed, HTTP error, time-out, too large, an HTML page
-or another file instead of iCalendar, a truncated or broken calendar, an ``x_agenda`` the
+or another file instead of iCalendar, a truncated or broken calendar, a rule repeating every
+second, minute or hour or too costly to expand, a feed too long to read, an ``x_agenda`` the
 schema refuses, or workshops the validator refuses) is reported in French with the place's
 id, the address and the reason; that place's workshops stay as they were, the other places
-are updated. Everything is written to a copy, checked with the site's validator, then put
-in place.
+are updated. Everything is written to a copy, read back with the importers' reader, checked
+with the site's validator, then put in place. In the pull request's description, every text
+that comes from a feed is plain text (``feed_text``: no link, image, HTML, mention or issue
+reference).
 
 Exit status: 0 every feed read; 3 some feeds could not be read (the others were written);
 1 the catalogue would be invalid (``data/`` untouched); 2 nothing could be done (bad
@@ -44,13 +47,17 @@ request's description of ``.github/workflows/agendas.yml``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
+import math
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -67,6 +74,8 @@ import recurring_ical_events
 
 from .catalogue import LoadOptions, load_catalogue
 from .french import count_fr, format_date_short, slugify
+from .importers import ImportFileError
+from .importers.merge import _load as load_written
 from .importers.merge import merge_into_yaml, write_text
 from .problems import Report
 from .schema import SITES, WORKSHOPS, Schema, record_fields
@@ -82,6 +91,15 @@ FETCH_TIMEOUT_S = 30  # each network operation
 FETCH_DEADLINE_S = 90  # the whole download
 FETCH_LIMIT = 10 * 1024 * 1024
 MAX_EVENTS = 5000  # occurrences read over the horizon, past the day before it
+# What a repetition rule may cost: the occurrences it can give from its DTSTART to the end
+# of the horizon (dateutil counts them from DTSTART, whatever the window), at most.
+MAX_RULE_OCCURRENCES = 100_000
+FEED_TIME_LIMIT_S = 20  # reading and expanding one feed, on the clock
+FREQUENT = {"SECONDLY": "chaque seconde", "MINUTELY": "chaque minute", "HOURLY": "chaque heure"}
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}  # shortest period
+_DAYS_IN_PERIOD = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}  # longest period
+_DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH")
+_TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 USER_AGENT = "catalogue-mediation-numerique (lecture des agendas des lieux ; python-urllib)"
 SAFE_LINK = re.compile(r"(?i)^(https?://|mailto:|tel:)")
 # What the validator takes for HTML (checks._HTML_TAG) and for an autolink.
@@ -106,11 +124,48 @@ class AgendaError(Exception):
     """Nothing can be done (data file unreadable…); ``str(error)`` is a French sentence."""
 
 
+class _TimeUp(BaseException):
+    """The clock of ``time_limit`` rang (a BaseException: no ``except Exception`` of a
+    library swallows it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block with ``_TimeUp`` after ``seconds`` on the clock (SIGALRM).
+
+    Only where a timer can be set: the main thread of a system with ``setitimer``, no other
+    timer running; elsewhere the block runs without limit."""
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # --- downloading -----------------------------------------------------------------------
 
 
 def download(url: str, timeout: float = FETCH_TIMEOUT_S, limit: int = FETCH_LIMIT) -> bytes:
-    """The bytes at ``url`` (https only), or ``FeedError``: HTTP error, time-out, too large."""
+    """The bytes at ``url`` (https only), or ``FeedError``: HTTP error, time-out, too large.
+
+    ``timeout`` bounds each network operation, FETCH_DEADLINE_S the whole body: ``read1``
+    returns what has arrived, so a server that sends a byte now and then is given up once
+    the deadline is past (``refresh`` also bounds the headers, with ``time_limit``)."""
     if not url.lower().startswith("https://"):
         raise FeedError("adresse refusée : seules les adresses https:// sont lues")
     request = urllib.request.Request(
@@ -121,7 +176,7 @@ def download(url: str, timeout: float = FETCH_TIMEOUT_S, limit: int = FETCH_LIMI
     size = 0
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            while chunk := response.read(64 * 1024):
+            while chunk := response.read1(64 * 1024):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > limit:
@@ -214,44 +269,88 @@ def occurrences(
 ) -> list[Occurrence]:
     """The sessions of ``calendar`` from ``first`` to ``last`` (local days, both included).
 
-    Occurrences come in the order of their start, from a day before ``first`` (the query's
-    bounds are not in our zone) until one starts two days after ``last``; more than
-    MAX_EVENTS of them (a rule repeating every minute…) refuse the feed.
+    The occurrences asked of ``recurring-ical-events`` are those from a day before ``first``
+    to two days after ``last`` (the query's bounds are not in our zone), between two
+    datetimes (given dates, its search for what comes « after » a day never ends on some
+    feeds). Repetition rules are checked first (``check_rules``); more than MAX_EVENTS
+    occurrences refuse the feed.
     """
-    found: list[Occurrence] = []
-    stop = last + dt.timedelta(days=2)
-    events = iter(())
+    check_rules(calendar, last + dt.timedelta(days=2))
+    window = (
+        dt.datetime.combine(first - dt.timedelta(days=1), dt.time.min),
+        dt.datetime.combine(last + dt.timedelta(days=2), dt.time.min),
+    )
     try:
-        events = recurring_ical_events.of(calendar).after(first - dt.timedelta(days=1))
-        for count, event in enumerate(events):
-            start = event.get("DTSTART").dt
-            day = _local(start, zone).date() if isinstance(start, dt.datetime) else start
-            if day > stop:
-                break
-            if count >= MAX_EVENTS:
-                raise FeedError(
-                    f"plus de {MAX_EVENTS} événements en {(last - first).days // 7} semaines : agenda refusé"
-                )
-            said = Notes()
-            try:
-                item = _occurrence(event, zone, said)
-            except Exception as error:
-                raise FeedError(f"événement illisible ({_short(error)})") from None
-            if item is not None and first <= item.start.date() <= last:
-                found.append(item)
-            for (title, reason), days in said.by_reason.items():
-                for when in days:
-                    if first <= when <= last:  # nothing said of what is past or beyond the horizon
-                        notes.add(title, reason, when)
-    except FeedError:
-        raise
+        events = recurring_ical_events.of(calendar).between(*window)
     except Exception as error:  # the library's errors are many and unlisted
         raise FeedError(f"agenda illisible ({_short(error)})") from None
-    finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
+    if len(events) > MAX_EVENTS:
+        raise FeedError(
+            f"plus de {MAX_EVENTS} événements en {(last - first).days // 7} semaines : agenda refusé"
+        )
+    found: list[Occurrence] = []
+    for event in events:
+        said = Notes()
+        try:
+            item = _occurrence(event, zone, said)
+        except Exception as error:
+            raise FeedError(f"événement illisible ({_short(error)})") from None
+        if item is not None and first <= item.start.date() <= last:
+            found.append(item)
+        for (title, reason), days in said.by_reason.items():
+            for when in days:
+                if first <= when <= last:  # nothing said of what is past or beyond the horizon
+                    notes.add(title, reason, when)
     return sorted(found)
+
+
+def check_rules(calendar: icalendar.Calendar, end: dt.date) -> None:
+    """``FeedError`` for a repetition rule (RRULE) that would cost too much to expand.
+
+    A rule repeating every second, minute or hour is refused: no workshop repeats so. Any
+    other is refused when the occurrences it may give from its DTSTART to ``end`` (an upper
+    bound: every day of the period for a rule with day parts, times every hour, minute and
+    second listed) exceed MAX_RULE_OCCURRENCES: ``dateutil`` goes through them all, from
+    DTSTART, whatever the window asked (a daily rule since 1900 is 46,000 of them).
+    """
+    for event in calendar.walk("VEVENT"):
+        rules = event.get("RRULE")
+        if rules is None:
+            continue
+        title = _one_line(str(event.get("SUMMARY") or ""))[:80]
+        name = f"« {title} »" if title else "un événement sans titre"
+        start = event.get("DTSTART")
+        for rule in rules if isinstance(rules, list) else [rules]:
+            try:
+                freq = str(rule["FREQ"][0]).upper()
+                interval = int(rule.get("INTERVAL", [1])[0])
+                until = rule.get("UNTIL", [None])[0]
+                start_day = start.dt if start is not None else None
+            except Exception as error:
+                raise FeedError(f"agenda illisible (répétition de {name} : {_short(error)})") from None
+            if freq in FREQUENT:
+                raise FeedError(
+                    f"{name} se répète {FREQUENT[freq]} (RRULE FREQ={freq}) : ce n'est pas un atelier ; "
+                    "agenda refusé"
+                )
+            if freq not in _PERIOD_DAYS:
+                raise FeedError(f"agenda illisible (répétition de {name} : FREQ={freq} inconnue)")
+            if not isinstance(start_day, dt.date):
+                continue  # no DTSTART: the library says what is wrong
+            if isinstance(start_day, dt.datetime):
+                start_day = start_day.date()
+            last = end
+            if isinstance(until, dt.date):
+                last = min(last, until.date() if isinstance(until, dt.datetime) else until)
+            span = (last - start_day).days + 1
+            periods = 1 + max(0, span) // (_PERIOD_DAYS[freq] * max(1, interval))
+            days = _DAYS_IN_PERIOD[freq] if any(part in rule for part in _DAY_PARTS) else 1
+            times = math.prod(len(rule.get(part) or [0]) for part in _TIME_PARTS)
+            if periods * days * times > MAX_RULE_OCCURRENCES:
+                raise FeedError(
+                    f"{name} se répète trop souvent depuis le {format_date_short(start_day)} "
+                    f"(plus de {MAX_RULE_OCCURRENCES} occurrences à calculer) : agenda refusé"
+                )
 
 
 def _occurrence(event: Any, zone: ZoneInfo, notes: Notes) -> Occurrence | None:
@@ -315,10 +414,16 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", _printable(text)).strip()
 
 
+# What YAML and the pages could not show: control characters (C0 but the line break, DEL,
+# C1), lone surrogates, the non-characters U+FFFE and U+FFFF, the byte order mark.
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+# Line breaks of other systems (YAML reads NEL, LS and PS as line breaks).
+_OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+
+
 def _printable(text: str) -> str:
-    """No control characters but line breaks (YAML and the pages could not show them)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return "".join(c for c in text if c == "\n" or (c >= " " and c != "\x7f" and not 0x80 <= ord(c) < 0xA0))
+    """Line breaks as ``\\n``, tabs as spaces, no other control character."""
+    return _UNPRINTABLE.sub("", _OTHER_BREAKS.sub("\n", text).replace("\t", " "))
 
 
 # --- descriptions ------------------------------------------------------------------------
@@ -561,8 +666,18 @@ def refresh(
             continue
         try:
             notes = Notes()
-            calendar = parse(fetch(url))
-            items = occurrences(calendar, tz, today, last, notes)
+            try:  # the headers too: download() bounds the body only
+                with time_limit(FETCH_DEADLINE_S + FETCH_TIMEOUT_S):
+                    raw = fetch(url)
+            except _TimeUp:
+                raise FeedError("téléchargement trop long : abandonné") from None
+            try:  # a rule that never matches keeps dateutil busy until the year 9999
+                with time_limit(FEED_TIME_LIMIT_S):
+                    items = occurrences(parse(raw), tz, today, last, notes)
+            except _TimeUp:
+                raise FeedError(
+                    f"agenda trop long à lire (plus de {FEED_TIME_LIMIT_S} s) : agenda refusé"
+                ) from None
             result.workshops = build_workshops(place, agenda, items, defaults, site.get("x_exemple") is True)
             result.notes = notes.lines()
         except FeedError as error:
@@ -622,7 +737,15 @@ def _write(
                 shutil.copy2(data / WORKSHOPS.filename, target)
             else:
                 target.write_text(EMPTY_WORKSHOPS, encoding="utf-8")
-            merge_into_yaml(target, records, set(order), field_order=order, remove=removed)
+            try:
+                merge_into_yaml(target, records, set(order), field_order=order, remove=removed)
+                load_written(target)  # what the next run and the importers read back
+            except ImportFileError as error:
+                reason = str(error).replace(str(target), WORKSHOPS.filename)
+                raise AgendaError(
+                    f"le fichier {WORKSHOPS.filename} écrit à partir des agendas ne pourrait pas être "
+                    f"relu ({reason}) : {data} n'a pas été modifié"
+                ) from None
             report = _check(copy, schemas, data, today)
             if report.ok:
                 break
@@ -756,6 +879,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~!&])")
+_REFERENCE = re.compile(r"([@#])|(?i:\b(GH-)(?=\d))|(?i:\b(https?|ftp|mailto|xmpp|www)(?=[:.]))")
+WORD_JOINER = "\u2060"
+
+
+def feed_text(text: str, limit: int = 500) -> str:
+    """Text from a feed (or its errors) as plain Markdown of one line in the pull request's
+    description: no emphasis, code, table cell, HTML, link or image (backslash before
+    `` \\ ` * _ [ ] < > | ~ ! & ``), no mention, issue reference or autolink (a word joiner
+    after ``@``, ``#``, ``GH-``, ``https``, ``www``…). As ``forms.render.escape``, and bare
+    addresses and ``owner/repo#1`` too."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _REFERENCE.sub(lambda m: m.group(0) + WORD_JOINER, text)
+
+
 def markdown_summary(run: Run) -> str:
     """The description of the pull request of the daily job."""
     out = ["## Ateliers lus dans les agendas des lieux", ""]
@@ -763,7 +904,7 @@ def markdown_summary(run: Run) -> str:
         return "\n".join([*out, "Aucun lieu n'indique d'agenda (`x_agenda`) : rien à lire.", ""])
     out += ["| lieu | agenda | ateliers | séances | lecture |", "|---|---|---:|---:|---|"]
     for r in run.results:
-        state = f"**échec** : {_cell(r.error)}" if r.error else "lu"
+        state = f"**échec** : {feed_text(r.error)}" if r.error else "lu"
         workshops = "—" if r.error else str(len(r.written))
         sessions = "—" if r.error else str(r.sessions)
         out.append(f"| `{r.place}` | {_cell(r.url)} | {workshops} | {sessions} | {state} |")
@@ -772,7 +913,7 @@ def markdown_summary(run: Run) -> str:
         idents = [i for r in run.results for i in getattr(r, attribute)]
         if idents:
             out += [f"### Ateliers {label} ({len(idents)})", ""]
-            out += [f"- `{i}` : {_cell(run.titles.get(i, ''))}" for i in idents]
+            out += [f"- `{i}` : {feed_text(run.titles.get(i, ''))}" for i in idents]
             out.append("")
     if run.failed:
         out += [
@@ -782,12 +923,12 @@ def markdown_summary(run: Run) -> str:
             "(champ `x_agenda.ics` du lieu dans `data/sites.yaml`) avec le lieu.",
             "",
         ]
-        out += [f"- `{r.place}` ({_cell(r.url)}) : {_cell(r.error)}" for r in run.failed]
+        out += [f"- `{r.place}` ({_cell(r.url)}) : {feed_text(r.error)}" for r in run.failed]
         out.append("")
     notes = [(r.place, n) for r in run.results if not r.error for n in r.notes]
     if notes:
         out += ["### Événements non repris ou complétés", ""]
-        out += [f"- `{place}` : {_cell(note)}" for place, note in notes]
+        out += [f"- `{place}` : {feed_text(note)}" for place, note in notes]
         out.append("")
     out.append("Fichiers modifiés : " + (", ".join(f"`{f}`" for f in run.changed_files) or "aucun") + ".")
     return "\n".join(out) + "\n"

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Below this many pages a second process costs more than it saves (fork, Jinja's caches).
 MIN_PAGES_PER_PROCESS = 200
 
-_job = None  # (generator, writer, pages, shares): set before forking, read by the workers
+_job = None  # (generator, writer, pages, shares, reuse): set before forking, read by the workers
 # Set by ``mednum.build`` in the settings of its Pelican run: what the previous build left.
 REUSE_SETTING = "mednum_reuse"
 last_reuse: Reuse | None = None  # this process's last ``Reuse``, for the build to read back
@@ -85,26 +85,26 @@ class Reuse:
     reused: int = 0
     calendars: dict[str, str] = field(default_factory=dict)  # workshop → key of its calendar
 
-    def take_back(self, pages: list, output: Path) -> list:
-        """Copy the unchanged pages into ``output``; the pages still to render."""
-        previous, self.keys, self.reused = self.keys, {}, 0
-        digester, todo = Digester(), []
+    def take_back(self, pages: list, output: Path) -> tuple[list, dict[str, str], int]:
+        """Copy the unchanged ``pages`` into ``output``: (the pages still to render, the keys of
+        all, how many were copied)."""
+        digester, todo, keys, reused = Digester(), [], {}, 0
         for page in pages:
             key = digester.page_key(self.environment, page)
             if key is not None:
-                self.keys[page.save_as] = key
+                keys[page.save_as] = key
                 files = [page.save_as, *_companions(page)]
                 if (
                     self.site
-                    and previous.get(page.save_as) == key
+                    and self.keys.get(page.save_as) == key
                     and all((self.site / f).is_file() for f in files)
                 ):
                     for name in files:
                         _take(self.site / name, output / name)
-                    self.reused += 1
+                    reused += 1
                     continue
             todo.append(page)
-        return todo
+        return todo, keys, reused
 
 
 def _take(old: Path, new: Path) -> None:
@@ -129,39 +129,48 @@ def _companions(page) -> list[str]:
 def write_pages(
     generator, writer, pages: list, processes: int | None = None, reuse: Reuse | None = None
 ) -> int:
-    """Render and write ``pages`` (those ``reuse`` cannot copy); the number of pages rendered."""
-    global last_reuse
+    """Render and write ``pages`` (but those ``reuse`` takes back); the number of pages rendered.
+    Each share keys its own pages: digesting them costs a fraction of rendering, in parallel too."""
+    global _job, last_reuse
     last_reuse = reuse
-    if reuse is not None:
-        pages = reuse.take_back(pages, Path(generator.output_path))
-        logger.info(
-            "mednum: %d pages reprises de la construction précédente, %d rendues", reuse.reused, len(pages)
-        )
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
-    context = fork_context()
-    if shares == 1 or context is None:
-        return _write(generator, writer, pages)
-    global _job
-    _job = (generator, writer, pages, shares)
-    # Objects that exist now are never collected in the workers: the collector would touch
-    # (and so copy) every page of memory they share with this process.
-    gc.freeze()
-    try:
-        with worker_pool(shares - 1) as pool:
-            others = [pool.submit(_write_share, share) for share in range(1, shares)]
-            written = _write_share(0)
-            written += sum(future.result() for future in others)
-    finally:
-        _job = None
-        gc.unfreeze()
+    if shares == 1 or fork_context() is None:
+        results = [_write_some(generator, writer, pages, reuse)]
+    else:
+        _job = (generator, writer, pages, shares, reuse)
+        # Objects that exist now are never collected in the workers: the collector would touch
+        # (and so copy) every page of memory they share with this process.
+        gc.freeze()
+        try:
+            with worker_pool(shares - 1) as pool:
+                others = [pool.submit(_write_share, share) for share in range(1, shares)]
+                results = [_write_share(0), *(future.result() for future in others)]
+        finally:
+            _job = None
+            gc.unfreeze()
+    written = sum(rendered for rendered, _, _ in results)
+    if reuse is not None:
+        reuse.keys = {name: key for _, keys, _ in results for name, key in keys.items()}
+        reuse.reused = sum(reused for _, _, reused in results)
+        logger.info(
+            "mednum: %d pages reprises de la construction précédente, %d rendues", reuse.reused, written
+        )
     logger.debug("mednum: %d pages rendues par %d processus", written, shares)
     return written
 
 
-def _write_share(share: int) -> int:
-    generator, writer, pages, shares = _job
-    return _write(generator, writer, pages[share::shares])
+def _write_share(share: int) -> tuple[int, dict[str, str], int]:
+    generator, writer, pages, shares, reuse = _job
+    return _write_some(generator, writer, pages[share::shares], reuse)
+
+
+def _write_some(generator, writer, pages: list, reuse: Reuse | None) -> tuple[int, dict[str, str], int]:
+    """(pages rendered, keys, pages taken back) for ``pages``."""
+    keys, reused = {}, 0
+    if reuse is not None:
+        pages, keys, reused = reuse.take_back(pages, Path(generator.output_path))
+    return _write(generator, writer, pages), keys, reused
 
 
 def _write(generator, writer, pages: list) -> int:
