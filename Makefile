@@ -47,13 +47,14 @@ check: $(STAMP)
 serve: $(STAMP) $(NODE_STAMP)
 	$(PY) -m mednum serve -s pelicanconf.py -o $(OUTPUT)
 
-## make browsers: install Debian's chromium and a Java runtime (HTML validator) if missing
+## make browsers: install Debian's chromium, a Java runtime (HTML validator) and jq (the forms
+## workflow's script, run by its test) if missing
 browsers:
-	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && command -v jq >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless jq >/dev/null; \
 	  else \
-	    echo "Installez chromium et Java : sudo apt-get install chromium default-jre-headless"; exit 1; \
+	    echo "Installez chromium, Java et jq : sudo apt-get install chromium default-jre-headless jq"; exit 1; \
 	  fi; }
 
 ## make fixtures-expected: regenerate the stored expected output of the fixture site, on purpose

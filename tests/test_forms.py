@@ -23,8 +23,9 @@ import yaml
 from conftest import ROOT
 from mednum.canonical import check_file
 from mednum.catalogue import LoadOptions, load_catalogue
+from mednum.forms import cli as forms_cli
 from mednum.forms import values
-from mednum.forms.convert import Context, _only_this_record, _Problems, convert
+from mednum.forms.convert import Context, _only_this_record, _Problems, convert, no_reference
 from mednum.forms.geocode import MIN_SCORE, NotFound, geocode, search_url
 from mednum.forms.issue import read_answers
 from mednum.forms.render import (
@@ -47,6 +48,7 @@ from mednum.forms.spec import (
     same_text,
 )
 from mednum.french import NBSP, capitalize_first, plain
+from mednum.importers import merge
 from mednum.reference import load_reference
 from mednum.schema import SITES, WORKSHOPS
 from mednum.vocab import NEEDS, PUBLICS, WORKSHOP_PUBLICS
@@ -254,6 +256,9 @@ def test_answers_are_read_under_the_labels_and_a_field_written_twice_is_refused(
         ("Mardi et jeudi : 14h30-18h\nJours fériés : fermé", "Tu,Th 14:30-18:00; PH off"),
         (f"Mercredi{NBSP}: 9h – 12h sur rendez-vous", 'We 09:00-12:00 "sur rendez-vous"'),
         ("Lun. 9-12\nMer. 9 h 30 - 12 h", "Mo 09:00-12:00; We 09:30-12:00"),
+        # « sur rendez-vous » before the first hours or after the last: the whole day.
+        ("Lundi : 9h-12h, 14h-17h sur rendez-vous", 'Mo 09:00-12:00,14:00-17:00 "sur rendez-vous"'),
+        ("Lundi : sur RDV 9h-12h, 14h-17h", 'Mo 09:00-12:00,14:00-17:00 "sur rendez-vous"'),
         ("Lundi :\nMardi :\nJours fériés : fermé", None),
     ],
 )
@@ -270,6 +275,12 @@ def test_weekday_lines_become_opening_hours(written, expected):
         ("Ouvert le samedi", "commencez la ligne par le jour"),
         ("Lundi : 9h-12h\nLundi : 14h-17h", "le lundi est déjà indiqué plus haut"),
         ("Lundi : 25h-26h", "heure impossible"),
+        # The catalogue cannot say « sur rendez-vous » of the morning only: never of the whole day.
+        (
+            "Lundi : 9h-12h sur rendez-vous, 14h-17h",
+            "« sur rendez-vous » ne peut pas valoir pour une partie des heures seulement",
+        ),
+        ("Mardi : 9h-12h (sur RDV) et 14h-17h", "« sur RDV » ne peut pas valoir pour une partie des heures"),
     ],
 )
 def test_unreadable_weekday_lines_say_what_to_write(written, fragment):
@@ -361,6 +372,52 @@ def test_sessions_and_periods():
 
 
 @pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # Written on 23 November 2026: January of next year, not of this one.
+        ("du 7 janvier au 30 juin", (dt.date(2027, 1, 7), dt.date(2027, 6, 30))),
+        ("du 7 janvier au 30/06/2027", (dt.date(2027, 1, 7), dt.date(2027, 6, 30))),
+        ("du 07/01/2027 au 30 juin", (dt.date(2027, 1, 7), dt.date(2027, 6, 30))),
+        ("du 1er décembre au 30 juin", (dt.date(2026, 12, 1), dt.date(2027, 6, 30))),
+        # Started already: the latest such day before the end.
+        ("du 2 septembre au 30 juin", (dt.date(2026, 9, 2), dt.date(2027, 6, 30))),
+        ("du 02/09/2027 au 30 juin", (dt.date(2027, 9, 2), dt.date(2028, 6, 30))),
+    ],
+)
+def test_a_period_without_years_starts_on_the_latest_such_day_before_its_end(written, expected):
+    assert values.period(written, TODAY) == expected
+
+
+def test_a_period_from_29_february_without_a_year_asks_for_the_year():
+    with pytest.raises(values.Invalid, match="« 29 février » : précisez l'année"):
+        values.period("du 29 février au 30 juin", TODAY)
+
+
+def test_dates_written_on_29_february():
+    """Two years after 29 February 2028 is 28 February 2030 (no 29 February in 2030)."""
+    leap_day = dt.date(2028, 2, 29)
+    assert values.sessions("01/03/2028 : 10h-12h\n28/02/2030 : 10h-12h", leap_day) == [
+        {"date": "2028-03-01", "debut": "10:00", "fin": "12:00"},
+        {"date": "2030-02-28", "debut": "10:00", "fin": "12:00"},
+    ]
+    with pytest.raises(values.Invalid, match="trop lointaine"):
+        values.sessions("01/03/2030 : 10h-12h", leap_day)
+    assert values.period("du 29/02/2028 au 30 juin", leap_day) == (leap_day, dt.date(2028, 6, 30))
+    assert values.years_later(leap_day, 4) == dt.date(2032, 2, 29)
+
+
+def test_a_workshop_announced_on_29_february(data):
+    body = (BODIES / "atelier.md").read_text(encoding="utf-8")
+    body = body.replace(
+        "12/01/2027 : 14 h – 16 h\nmardi 19 janvier 2027", "07/03/2028 : 14 h – 16 h\nmardi 14 mars 2028"
+    )
+    leap_day = dt.date(2028, 2, 29)
+    result = convert(WORKSHOP, body, dataclasses.replace(context(data), today=leap_day))
+    assert result.ok, result.problems
+    assert [s["date"] for s in result.record["seances"]] == ["2028-03-07", "2028-03-14"]
+
+
+@pytest.mark.parametrize(
     ("written", "fragment"),
     [
         ("<script>alert(1)</script>", "le HTML n'est pas accepté"),
@@ -374,6 +431,13 @@ def test_hostile_text_is_refused(written, fragment):
     with pytest.raises(values.Invalid) as error:
         values.text(written, 200)
     assert fragment in str(error.value)
+
+
+@pytest.mark.parametrize("char", ["\x85", "\x9b", "\x80", "\u2028", "\u2029", "\ufffe"])
+def test_c1_controls_and_line_separators_are_refused_in_several_lines(char):
+    """U+0085 (NEL) is a line break for YAML: a description holding it could not be read back."""
+    with pytest.raises(values.Invalid, match="caractères invisibles"):
+        values.text(f"Première ligne{char}suite\nDeuxième ligne", 3000, multiline=True)
 
 
 # --- geocoding ----------------------------------------------------------------------------------
@@ -481,7 +545,7 @@ def test_new_place(data):
     assert body.startswith("Proposition écrite automatiquement à partir de la demande #42 de @cc-clermontais")
     assert f"Base adresse nationale{NBSP}: «{NBSP}8 Place Jean Jaurès 34800 Clermont-l'Hérault{NBSP}»" in body
     assert "closes #42." in body and "| Téléphone | 04 67 88 12 34 |" in body
-    assert result.title == "Nouveau lieu : Espace numérique du Clermontais (Clermont-l'Hérault)"
+    assert result.title == f"Nouveau lieu : Espace numérique du Clermontais ({NEW_RECORD['id']})"
 
 
 def test_new_place_in_the_whole_catalogue(tmp_path):
@@ -752,7 +816,7 @@ def test_hostile_forms_get_a_comment_and_change_nothing(data, tmp_path, kind, fi
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert snapshot(data) == before
-    assert sorted(p.name for p in out.iterdir()) == ["reponse.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["fermeture.md", "relecture.md", "reponse.md"]
     comment = (out / "reponse.md").read_text(encoding="utf-8")
     assert f"- **{label}**{NBSP}: " in comment.replace(" ?", f"{NBSP}?")
     assert fragment in comment
@@ -827,6 +891,7 @@ def test_the_workflow_path_with_an_event(data, tmp_path):
     event["issue"]["body"] = event["issue"]["body"].replace(
         "### Position sur la carte\n\n_No response_", "### Position sur la carte\n\n43.627194, 3.431851"
     )
+    out = tmp_path / "sortie-2"  # as a new run of the workflow
     (tmp_path / "evenement.json").write_text(json.dumps(event), encoding="utf-8")
     done = cli(
         "--event",
@@ -840,9 +905,9 @@ def test_the_workflow_path_with_an_event(data, tmp_path):
         "--no-geocoding",
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["demande.md", "reponse.md", "titre.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["demande.md", "relecture.md", "reponse.md", "titre.txt"]
     assert (out / "titre.txt").read_text(encoding="utf-8") == (
-        "Nouveau lieu : Espace numérique du Clermontais (Clermont-l'Hérault)\n"
+        f"Nouveau lieu : Espace numérique du Clermontais ({NEW_RECORD['id']})\n"
     )
     assert "de @cc-clermontais" in (out / "demande.md").read_text(encoding="utf-8")
     assert (
@@ -871,3 +936,100 @@ def test_texts_of_people_cannot_become_markdown():
 def test_success_comment_lists_what_to_complete(data):
     result = run(WORKSHOP, "atelier.md", data)
     assert success_comment(result).startswith(f"{MARKER}\nBonjour,\n\nMerci{NBSP}! Vos réponses")
+
+
+# --- what the data files can hold, titles, unexpected errors ----------------------------------
+
+LINE_BREAKS = "Réglages\u2028photos\u2029messages\x85applications utiles.\n\nSecond paragraphe\x85fin."
+
+
+def test_a_description_with_unicode_line_breaks_is_written_so_that_it_reads_back(data, monkeypatch):
+    """Were an answer to hold U+0085, U+2028 or U+2029 (the form refuses them; another writer of
+    the data may not), the record is written in double quotes: the file reads back, the same text."""
+    first = run(WORKSHOP, "atelier.md", data)
+    (data / "workshops.yaml").write_text(first.files["workshops.yaml"], encoding="utf-8")
+    monkeypatch.setattr(values, "_CONTROL", re.compile("(?!)"))
+    body = (BODIES / "atelier-chaque-semaine.md").read_text(encoding="utf-8")
+    body = body.replace(
+        "Réglages, photos, messages et applications utiles : venez avec votre téléphone.", LINE_BREAKS
+    )
+    result = convert(WORKSHOP, body, context(data))
+    assert result.ok, result.problems
+    text = result.files["workshops.yaml"]
+    (data / "workshops.yaml").write_text(text, encoding="utf-8")
+    _, document = merge._load(data / "workshops.yaml")
+    (record,) = [r for r in document if r["id"] == result.record["id"]]
+    assert str(record["description"]).startswith(LINE_BREAKS)
+    assert yaml.safe_load(text)[1]["description"] == result.record["description"]
+    valid_catalogue(data, result.files)
+    # The next conversion reads the file.
+    again = run(UPDATE_SITE, "mise-a-jour.md", data)
+    assert again.ok, again.problems
+
+
+def test_a_record_the_data_file_could_not_read_back_is_refused(data, monkeypatch):
+    """The written file is read again as the importers read it: a failure is a problem, not a file."""
+    monkeypatch.setattr(values, "_CONTROL", re.compile("(?!)"))
+    monkeypatch.setattr(merge, "_NOT_PRINTABLE", re.compile("(?!)"))  # the quoting before the fix
+    body = (BODIES / "atelier.md").read_text(encoding="utf-8").replace("venez avec", "venez\x85avec")
+    before = snapshot(data)
+    result = convert(WORKSHOP, body, context(data))
+    assert not result.ok and not result.files
+    assert [p.message.split(" :")[0] for p in result.problems] == [
+        "une réponse contient un caractère que le fichier des données ne peut pas enregistrer"
+    ]
+    assert snapshot(data) == before
+
+
+def test_titles_never_reference_an_issue_nor_a_person(data):
+    """The title is the commit's message: « Fixes #1 » in it would close issue 1 once merged."""
+    assert no_reference("Fixes #1, closes o/r#2, @bob, GH-3, https://github.com/o/r/issues/4") == (
+        "Fixes #\u20601, closes o/r#\u20602, @\u2060bob, GH-\u20603, https://github.com/o/r/issues/\u20604"
+    )
+    body = (BODIES / "nouveau-lieu.md").read_text(encoding="utf-8")
+    assert "Espace numérique du Clermontais" in body
+    result = convert(
+        NEW_SITE, body.replace("Espace numérique du Clermontais", "Fixes #1 merci @bob"), context(data)
+    )
+    assert result.ok, result.problems
+    ident = "fixes-1-merci-bob-clermont-l-herault"
+    assert result.title == f"Nouveau lieu : Fixes #\u20601 merci @\u2060bob ({ident})"
+    assert result.record["id"] == ident and result.record["nom"] == "Fixes #1 merci @bob"
+    assert not re.search(r"[#@]\w", result.title)
+    workshop = run(WORKSHOP, "atelier.md", data)
+    assert (
+        workshop.title
+        == "Nouvel atelier : Bien utiliser son smartphone (bien-utiliser-son-smartphone-lodeve-2027-01)"
+    )
+    update = run(UPDATE_SITE, "mise-a-jour.md", data)
+    assert update.title.endswith(" (france-services-lodevois-et-larzac)")
+
+
+def test_an_unexpected_error_is_exit_status_2_never_answers_to_correct(data, tmp_path, monkeypatch, capsys):
+    def broken(kind, body, context):
+        raise RuntimeError("bogue")
+
+    monkeypatch.setattr(forms_cli, "convert", broken)
+    out = tmp_path / "sortie"
+    args = ["--form", WORKSHOP, "--body", str(BODIES / "atelier.md"), "--data", str(data), "--out", str(out)]
+    assert forms_cli.main(["--schemas", str(ROOT / "schemas"), *args]) == 2
+    assert (
+        "Erreur inattendue, la demande n'a pas pu être traitée (RuntimeError: bogue)."
+        in capsys.readouterr().err
+    )
+    assert not out.exists()
+
+
+def test_texts_for_a_proposal_under_review_and_a_closed_one(data, tmp_path):
+    from mednum.forms.render import closing_comment, under_review_comment
+
+    review = under_review_comment()
+    assert review.startswith(f"{MARKER}\nBonjour,\n\nVotre demande a été modifiée")
+    assert "déjà en cours de relecture" in review and "discussion de la proposition" in review
+    assert review.endswith(f"La proposition de modification{NBSP}:\n\n"), "the workflow adds the address"
+    assert closing_comment(42) == (
+        f"Proposition fermée automatiquement{NBSP}: la demande #42 a été modifiée et ses réponses sont maintenant"
+        " à corriger. Une fois la demande corrigée, une nouvelle proposition de modification sera ouverte.\n"
+    )
+    for text in (review, closing_comment(42)):
+        assert not re.search(r" [:;?!»]|« ", text), "French typography"

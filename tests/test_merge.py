@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 from mednum import importers
 from mednum.importers import ImportFileError
-from mednum.importers.merge import MergeSummary, merge_into_yaml
+from mednum.importers.merge import MergeSummary, _load, merge_into_yaml
 
 OWNED = {"id", "nom", "code_postal", "telephone", "horaires", "services", "date_maj"}
 
@@ -189,6 +189,37 @@ def test_multiline_text_is_written_as_a_block(tmp_path):
     merge_into_yaml(path, [record("a", presentation_detail="Ligne 1\n\nLigne 2")], OWNED)
     assert "presentation_detail: |-\n    Ligne 1\n\n    Ligne 2\n" in path.read_text("utf-8")
     assert yaml.safe_load(path.read_text("utf-8"))[0]["presentation_detail"] == "Ligne 1\n\nLigne 2"
+
+
+SEPARATORS = ["\x85", "\u2028", "\u2029"]
+AWKWARD = [
+    *(f"Ligne 1{c}suite\nLigne 2" for c in SEPARATORS),  # several lines: was a block ruamel could not read
+    *(f"Une ligne{c}suite" for c in SEPARATORS),  # one line: was single-quoted, U+0085 read as a space
+    *(f"Fin\n{c}" for c in SEPARATORS),
+    "\r tab\t \x00 \x1b[31m \x9b \ufffe \ufeff \n fin ",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD, ids=ascii)
+def test_text_with_unicode_line_breaks_or_controls_reads_back_the_same(tmp_path, text):
+    """U+0085, U+2028, U+2029 are line breaks for YAML: written raw in a block (« | ») the file
+    cannot be read again (and every later import fails); double quotes escape them."""
+    path = tmp_path / "sites.yaml"
+    merge_into_yaml(path, [record("a", presentation_detail=text, nom=text)], OWNED | {"presentation_detail"})
+    written = path.read_text("utf-8")
+    _, document = _load(path)  # as the next import reads it
+    assert str(document[0]["presentation_detail"]) == text and str(document[0]["nom"]) == text
+    assert yaml.safe_load(written)[0]["presentation_detail"] == text  # as the site reads it
+    assert not any(c in written for c in SEPARATORS), "written as escapes"
+    # A record already there takes the text as well, and the next merge changes nothing.
+    merge_into_yaml(
+        path, [record("b"), record("a", presentation_detail=text + "!")], OWNED | {"presentation_detail"}
+    )
+    _, document = _load(path)
+    assert str(document[0]["presentation_detail"]) == text + "!"
+    again = path.read_text("utf-8")
+    merge_into_yaml(path, [record("a", presentation_detail=text + "!")], OWNED | {"presentation_detail"})
+    assert path.read_text("utf-8") == again
 
 
 def test_comment_only_file_keeps_its_header(tmp_path):

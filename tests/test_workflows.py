@@ -8,6 +8,7 @@ pass the validator, and the commit hooks must use the versions of pyproject.toml
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -487,10 +488,15 @@ def test_forms_workflow_publishes_with_git_and_gh_only():
         "actions/checkout",
         "actions/download-artifact",
     }
-    # Only the records can change, on the branch of the issue, force-pushed.
+    # Only the records can change, on the branch of the issue, force-pushed over what was checked.
     assert "git apply --index --include=data/sites.yaml --include=data/workshops.yaml" in script
     assert "grep -qvxE 'data/(sites|workshops)\\.yaml'" in script
-    assert 'git push --force origin "HEAD:refs/heads/formulaire-$NUMBER"' in script
+    words = " ".join(script.replace("\\\n", " ").split())
+    assert (
+        'git push --force-with-lease="refs/heads/formulaire-$NUMBER:$HEAD_SEEN" origin "HEAD:refs/heads/formulaire-$NUMBER"'
+        in words
+    )
+    assert "git push --force " not in script
     assert "gh auth setup-git" in script
     for option in ('--body-file "$dir/demande.md"', "gh pr edit", "gh pr create"):
         assert option in script
@@ -507,8 +513,156 @@ def test_forms_workflow_outputs_match_the_command():
     script = FORMS_WORKFLOW.read_text(encoding="utf-8")
     from mednum.forms import cli
 
-    for name in ("titre.txt", "demande.md", "reponse.md"):
+    for name in ("titre.txt", "demande.md", "reponse.md", "relecture.md", "fermeture.md"):
         assert name in script and name in cli.__doc__
+
+
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+def forms_step(name: str) -> dict:
+    (found,) = [
+        s for s in load(FORMS_WORKFLOW)["jobs"]["publier"]["steps"] if s.get("name", "").startswith(name)
+    ]
+    return found
+
+
+def test_forms_workflow_leaves_a_proposal_under_review_alone():
+    """An edited issue never changes a pull request the team has reviewed or added a commit to:
+    nothing is pushed nor closed, the issue is told to use the pull request's discussion."""
+    job = load(FORMS_WORKFLOW)["jobs"]["publier"]
+    check = forms_step("Voir si la proposition est déjà en relecture")
+    push = forms_step("Pousser la branche")
+    pull_request = forms_step("Ouvrir ou mettre à jour")
+    close = forms_step("Fermer la proposition")
+    reply = forms_step("Répondre dans la demande")
+    order = [job["steps"].index(s) for s in (check, push, pull_request, close, reply)]
+    assert order == sorted(order)
+    assert check["id"] == "relecture" and "if" not in check, "checked for a proposal and for a comment"
+    script = " ".join(check["run"].replace("\\\n", " ").split())
+    # A review of the open pull request (ours, not a fork's)…
+    assert "map(select(.isCrossRepository | not))" in script and "--state open" in script
+    assert "gh pr view \"$number\" --json reviews --jq '.reviews | length'" in script
+    # … or a commit on the branch that is not the bot's: the workflow writes only those.
+    assert 'git ls-remote origin "refs/heads/$branch"' in script
+    assert 'gh api "repos/$GH_REPO/compare/$BASE...$head"' in script
+    assert 'select(.commit.author.email != \\"$bot\\")' in script
+    assert f'bot="{BOT_EMAIL}"' in script
+    assert f'git config user.email "{BOT_EMAIL}"' in push["run"]
+    assert 'if [ "$reviews" -gt 0 ] || [ "$others" -gt 0 ]; then' in script
+    assert 'cp "$dir/relecture.md" "$dir/reponse.md"' in script
+    assert 'echo "en_relecture=true" >> "$GITHUB_OUTPUT"' in script
+    for step in (push, pull_request, close):
+        assert "steps.relecture.outputs.en_relecture != 'true'" in step["if"], step["name"]
+    assert "needs.convertir.outputs.resultat == 'proposition'" in push["if"] and pull_request["if"]
+    # The push replaces only what was checked: a commit of the team pushed meanwhile stays.
+    assert push["env"]["HEAD_SEEN"] == "${{ steps.relecture.outputs.tete }}"
+    assert pull_request["env"]["PROPOSITION"] == "${{ steps.relecture.outputs.proposition }}"
+    # An edit that now has answers to correct closes the proposal of the earlier version.
+    assert "needs.convertir.outputs.resultat == 'commentaire'" in close["if"]
+    assert "steps.relecture.outputs.proposition != ''" in close["if"]
+    assert 'gh pr comment "$PROPOSITION" --body-file "$RUNNER_TEMP/formulaire/fermeture.md"' in close["run"]
+    assert 'gh pr close "$PROPOSITION"' in close["run"]
+    assert "if" not in reply, "the issue always gets an answer"
+
+
+FAKE_GH = """\
+import json, os, subprocess, sys
+
+args = sys.argv[1:]
+state = json.loads(open(os.environ["FAKE_STATE"], encoding="utf-8").read())
+with open(os.environ["FAKE_LOG"], "a", encoding="utf-8") as log:
+    log.write(" ".join(args) + "\\n")
+if args[:2] == ["auth", "setup-git"]:
+    sys.exit(0)
+if args[:2] == ["pr", "list"]:
+    answer = state["open"] if "open" in args else state["all"]
+elif args[:2] == ["pr", "view"]:
+    answer = {"reviews": state["reviews"], "url": state["all"][0]["url"] if state["all"] else ""}
+elif args[0] == "api":
+    answer = {"commits": [{"commit": {"author": {"email": email}}} for email in state["commits"]]}
+else:
+    sys.exit(f"unexpected gh {args}")
+jq = args[args.index("--jq") + 1]
+done = subprocess.run(["jq", "-r", jq], input=json.dumps(answer), capture_output=True, text=True, check=True)
+sys.stdout.write(done.stdout)
+"""
+
+FAKE_GIT = """\
+import os, sys
+
+args = sys.argv[1:]
+assert args[:2] == ["ls-remote", "origin"], args
+if os.environ["FAKE_HEAD"]:
+    print(os.environ["FAKE_HEAD"] + "\\t" + args[2])
+"""
+
+
+@pytest.mark.parametrize(
+    ("situation", "blocked"),
+    [
+        ({"head": "", "open": [], "reviews": [], "commits": []}, False),  # first proposal
+        (
+            {"head": "a" * 40, "open": [7], "reviews": [], "commits": [BOT_EMAIL]},
+            False,
+        ),  # an edit, not reviewed
+        ({"head": "a" * 40, "open": [7], "reviews": [{"state": "APPROVED"}], "commits": [BOT_EMAIL]}, True),
+        ({"head": "a" * 40, "open": [7], "reviews": [], "commits": [BOT_EMAIL, "equipe@herault.fr"]}, True),
+        # Closed pull request, a commit of the team still on the branch.
+        ({"head": "a" * 40, "open": [], "reviews": [], "commits": [BOT_EMAIL, "equipe@herault.fr"]}, True),
+        ({"head": "a" * 40, "open": [], "reviews": [], "commits": []}, False),  # merged long ago
+    ],
+)
+def test_forms_workflow_review_check_runs_as_written(tmp_path, situation, blocked):
+    """The check's script, run by bash with stand-ins for git and gh (their --jq run by jq)."""
+    if shutil.which("jq") is None or shutil.which("bash") is None:
+        pytest.skip("jq or bash missing")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, code in (("gh", FAKE_GH), ("git", FAKE_GIT)):
+        (bin_dir / name).write_text(f"#!{sys.executable}\n{code}", encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    url = "https://github.com/h/c/pull/9"
+    pulls = [{"number": n, "isCrossRepository": False, "url": url} for n in situation["open"]]
+    fork = {"number": 3, "isCrossRepository": True, "url": "https://github.com/h/c/pull/3"}
+    state = {**situation, "open": [fork, *pulls], "all": [fork, *pulls]}
+    if situation["commits"] and not pulls:
+        state["all"] = [fork, {"number": 9, "isCrossRepository": False, "url": url}]
+    (tmp_path / "state.json").write_text(json.dumps(state), encoding="utf-8")
+    out = tmp_path / "formulaire"
+    out.mkdir()
+    (out / "relecture.md").write_text("déjà en relecture :\n\n", encoding="utf-8")
+    (out / "reponse.md").write_text("la réponse\n", encoding="utf-8")
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_STATE": str(tmp_path / "state.json"),
+        "FAKE_LOG": str(tmp_path / "gh.log"),
+        "FAKE_HEAD": situation["head"],
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GH_REPO": "h/c",
+        "BASE": "main",
+        "NUMBER": "12",
+    }
+    script = forms_step("Voir si la proposition est déjà en relecture")["run"]
+    run = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "output").read_text().splitlines())
+    assert outputs["tete"] == situation["head"]
+    assert outputs["proposition"] == ("7" if situation["open"] else "")
+    assert (outputs.get("en_relecture") == "true") is blocked
+    answer = (out / "reponse.md").read_text(encoding="utf-8")
+    assert answer == (f"déjà en relecture :\n\n{url}\n" if blocked else "la réponse\n")
+    log = (tmp_path / "gh.log").read_text(encoding="utf-8")
+    assert ("repos/h/c/compare/main..." + situation["head"] in log) is bool(situation["head"])
 
 
 def test_readme_mentions_the_sources_workflow():

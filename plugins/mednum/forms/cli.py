@@ -18,9 +18,13 @@ Exit status and what ``--out`` holds:
   description, in French) and ``reponse.md`` (the comment for the issue; it ends with a colon,
   the pull request's address goes after it);
 * 1: the answers have problems; ``data/`` is untouched; ``reponse.md`` is the comment that
-  lists them, field by field;
-* 2: nothing could be done (bad arguments, unreadable event, data already invalid): the
-  message is printed, the workflow fails.
+  lists them, field by field; ``fermeture.md``, what the workflow says on the pull request of
+  an earlier version of the issue when it closes it;
+* 2: nothing could be done (bad arguments, unreadable event, data already invalid, an
+  unexpected error): the message is printed, the workflow fails.
+
+With 0 and 1, ``relecture.md`` is the comment for the issue when its pull request is already
+being reviewed: the workflow then changes nothing (it ends with a colon, as ``reponse.md``).
 """
 
 from __future__ import annotations
@@ -36,7 +40,13 @@ from ..settings import build_date
 from .convert import Context, FormError, convert
 from .geocode import fetch_url
 from .issue import MAX_BODY_CHARS
-from .render import error_comment, pull_request_body, success_comment
+from .render import (
+    closing_comment,
+    error_comment,
+    pull_request_body,
+    success_comment,
+    under_review_comment,
+)
 from .spec import KIND_OF_LABEL, KINDS
 
 USAGE = (
@@ -109,6 +119,15 @@ def _from_event(path: Path) -> tuple[str, str, str, int | None, str]:
 
 def main(argv: list[str] | None = None) -> int:
     try:
+        return _main(argv)
+    except Exception as error:  # a bug, never « answers to correct »: the job fails
+        what = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        print(f"Erreur inattendue, la demande n'a pas pu être traitée ({what}).", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         if args.event:
             kind, body, title, number, author = _from_event(args.event)
@@ -146,10 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
+        write_text(args.out / "relecture.md", under_review_comment())
     if not result.ok:
         comment = error_comment(result)
         if args.out:
             write_text(args.out / "reponse.md", comment)
+            write_text(args.out / "fermeture.md", closing_comment(number))
         print(f"La demande a {len(result.problems)} réponse(s) à corriger ; rien n'a été modifié.")
         return 1
     for name, text in result.files.items():

@@ -33,6 +33,7 @@ from ruamel.yaml.comments import CommentedSeq
 
 from ..catalogue import LoadOptions, load_catalogue
 from ..french import format_number, slugify
+from ..importers import ImportFileError
 from ..importers.matching import address_key
 from ..importers.merge import _dump, _load, _node, _quote, merge_into_yaml, write_text
 from ..problems import Report
@@ -449,7 +450,7 @@ def _new_site(answers: Answers, context: Context, result: Result, problems: _Pro
                 " vérifiez qu'il ne s'agit pas du même lieu."
             )
     result.record = record
-    result.title = f"Nouveau lieu : {record['nom']} ({record['commune']})"
+    result.title = f"Nouveau lieu : {no_reference(record['nom'])} ({record['id']})"
     _write(context, result, SITES, record, set(record), problems, added=True)
 
 
@@ -520,7 +521,7 @@ def _update_site(answers: Answers, context: Context, result: Result, problems: _
     new["date_maj"] = context.today.isoformat()
     result.changes = [Change(name, old.get(name), new.get(name)) for name in changed]
     result.record = new
-    result.title = f"Mise à jour : {new.get('nom', ident)} ({ident})"
+    result.title = f"Mise à jour : {no_reference(str(new.get('nom', ident)))} ({ident})"
     _write(context, result, SITES, new, {*changed, "date_maj"}, problems, added=False)
 
 
@@ -680,7 +681,7 @@ def _new_workshop(answers: Answers, context: Context, result: Result, problems: 
     }
     record = _ordered(record, context.schemas_dir / WORKSHOPS.schema_file)
     result.record = record
-    result.title = f"Nouvel atelier : {title} ({place.get('nom', place_id)})"
+    result.title = f"Nouvel atelier : {no_reference(title)} ({ident})"
     _write(context, result, WORKSHOPS, record, set(record), problems, added=True)
 
 
@@ -735,6 +736,15 @@ def _write(
         else:
             order = list(record_fields(context.schemas_dir / kind.schema_file))
             merge_into_yaml(target, [record], {record["id"]: owned}, field_order=order)
+        try:  # what the importers and the next forms will read
+            _load(target)
+        except ImportFileError:
+            problems.add(
+                None,
+                "une réponse contient un caractère que le fichier des données ne peut pas enregistrer :"
+                " écrivez à nouveau les textes, sans copier-coller",
+            )
+            return
         after = target.read_text(encoding="utf-8")
         _only_this_record(before, after, kind, record["id"], added, problems)
         if problems:
@@ -764,6 +774,16 @@ def _write(
             result.files[kind.filename] = after
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def no_reference(text: str) -> str:
+    """``text`` for the title of a pull request and the message of its commit: GitHub finds no
+    issue (« Fixes #1 », « owner/repo#1 », « GH-1 », « …/issues/1 ») nor person (« @name ») in it,
+    so that merging never closes another issue and nobody is notified. A word joiner (U+2060,
+    invisible) follows « # », « @ », « GH- » and a « / » before a number."""
+    text = re.sub(r"[#@]", "\\g<0>\u2060", text)
+    text = re.sub(r"(?i)\bgh-(?=\d)", "\\g<0>\u2060", text)
+    return re.sub(r"/(?=\d)", "/\u2060", text)
 
 
 def _form_field(name: str, field_of: dict[str, str]) -> str | None:

@@ -135,7 +135,8 @@ def success_comment(result: Result) -> str:
         " numérique du Département va la relire avant de la publier ; elle vous répondra ici ou"
         " dans la proposition si elle a une question.",
         "",
-        "Si vous modifiez votre demande, la proposition est mise à jour toute seule.",
+        "Si vous modifiez votre demande, la proposition est mise à jour toute seule, tant que l'équipe"
+        " n'a pas commencé à la relire.",
         "",
     ]
     if result.warnings:
@@ -144,6 +145,34 @@ def success_comment(result: Result) -> str:
         lines.append("")
     lines.append("La proposition de modification :")
     return french_spacing("\n".join(lines)) + "\n\n"
+
+
+def under_review_comment() -> str:
+    """The answer when the issue is edited once its pull request is being reviewed: the workflow
+    changes nothing and adds the pull request's address on the next line (it ends with a colon)."""
+    lines = [
+        MARKER,
+        "Bonjour,",
+        "",
+        "Votre demande a été modifiée, mais sa proposition de modification est déjà en cours de relecture"
+        " par l'équipe numérique du Département : elle n'a pas été changée.",
+        "",
+        "Pour apporter ces modifications, écrivez-les dans la discussion de la proposition de modification ;"
+        " l'équipe les reportera elle-même.",
+        "",
+        "La proposition de modification :",
+    ]
+    return french_spacing("\n".join(lines)) + "\n\n"
+
+
+def closing_comment(number: int | None) -> str:
+    """Said on the pull request the workflow closes when an edit of the issue has answers to correct."""
+    asked = f"la demande #{number}" if number else "la demande"
+    text = (
+        f"Proposition fermée automatiquement : {asked} a été modifiée et ses réponses sont maintenant à"
+        " corriger. Une fois la demande corrigée, une nouvelle proposition de modification sera ouverte."
+    )
+    return french_spacing(text) + "\n"
 
 
 # --- the pull request's description ------------------------------------------------------------

@@ -49,7 +49,9 @@ _PHONE = re.compile(r"(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+68
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# C0 and C1 controls (U+0085, NEL, is a line break for YAML), line and paragraph separators,
+# non-characters: none has a place in a record.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _YAML_START = "!&*%@`|>{}[]"
 
 
@@ -213,12 +215,18 @@ def _minutes(match: re.Match, n: int) -> int:
 
 
 def time_spans(rest: str) -> tuple[list[tuple[int, int]], bool]:
-    """``9h-12h, 14h-17h sur rendez-vous`` (folded) → ([(540, 720), (840, 1020)], True)."""
-    appointment = bool(_APPOINTMENT.search(rest))
-    rest = _APPOINTMENT.sub(" ", rest).strip()
-    if rest in _CLOSED:
+    """``9h-12h, 14h-17h sur rendez-vous`` (folded) → ([(540, 720), (840, 1020)], True).
+
+    The opening hours of the catalogue say « sur rendez-vous » of a whole day (a later rule for
+    the same day replaces an earlier one): the words go before the first hours or after the
+    last; written after some hours only (``9h-12h sur rendez-vous, 14h-17h``), they are refused."""
+    markers = list(_APPOINTMENT.finditer(rest))
+    appointment = bool(markers)
+    # Blanks of the same length: the positions of the hours stay those of ``rest``.
+    rest = _APPOINTMENT.sub(lambda m: " " * len(m.group(0)), rest)
+    if rest.strip() in _CLOSED:
         return [], appointment
-    spans, leftover, last = [], [], 0
+    spans, leftover, last, places = [], [], 0, []
     for match in _RANGE.finditer(rest):
         leftover.append(rest[last : match.start()])
         last = match.end()
@@ -226,12 +234,24 @@ def time_spans(rest: str) -> tuple[list[tuple[int, int]], bool]:
         if end <= start:
             raise Invalid(f"« {match.group(0).strip()} » finit avant de commencer")
         spans.append((start, end))
+        places.append((match.start(), match.start() + len(match.group(0).rstrip())))
     leftover.append(rest[last:])
+    rest = rest.strip()
     if not spans and re.search(r"\d", rest):
         raise Invalid(f"« {rest} » : indiquez l'heure de début et l'heure de fin")
     for piece in leftover:
         if not _FILLER.fullmatch(piece):
             raise Invalid(f"« {piece.strip(' ,;/')} » n'est pas compris")
+    # Before the first hours or after the last: the whole day.
+    whole_day = (
+        any(m.start() < places[0][0] or m.start() >= places[-1][1] for m in markers) if spans else True
+    )
+    if markers and not whole_day:
+        raise Invalid(
+            f"« {markers[0].group(0).strip(' ()')} » ne peut pas valoir pour une partie des heures"
+            " seulement : écrivez-le en fin de ligne s'il vaut pour toute la journée (« Lundi : 9 h – 12 h,"
+            " 14 h – 17 h sur rendez-vous »), sinon dites-le dans la présentation"
+        )
     spans.sort()
     for (_, end), (start, _) in pairwise(spans):
         if start < end:
@@ -488,22 +508,52 @@ SESSION_HELP = "écrivez par exemple « 12/01/2027 : 14 h – 16 h »"
 MAX_YEARS_AHEAD = 2
 
 
-def _date_of(match: re.Match, today: dt.date, past_ok: bool = False) -> dt.date:
+def years_later(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _year_of(match: re.Match) -> str | None:
+    return match.group("y1") or match.group("y2") or match.group("y3")
+
+
+def _date_of(
+    match: re.Match,
+    today: dt.date,
+    past_ok: bool = False,
+    after: dt.date | None = None,
+    before: dt.date | None = None,
+) -> dt.date:
+    """The date of ``match``. Without a year: the latest such day on or before ``before`` when it
+    is given, else the next such day from today (or from ``after``, when it is later)."""
     day = int(match.group("d1") or match.group("d2") or match.group("d3"))
     month_text = match.group("m1") or match.group("m2")
     month = int(month_text) if month_text else _MONTH_WORDS[match.group("m3")]
-    year_text = match.group("y1") or match.group("y2") or match.group("y3")
+    year_text = _year_of(match)
     written = match.group(0).strip()
-    try:
-        if year_text:
-            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-            found = dt.date(year, month, day)
-        else:  # no year: the next such day
-            found = dt.date(today.year, month, day)
-            if found < today and not past_ok:
-                found = dt.date(today.year + 1, month, day)
-    except ValueError:
-        raise Invalid(f"« {written} » n'est pas une date qui existe") from None
+    if year_text:
+        years = [int(year_text) + (2000 if len(year_text) == 2 else 0)]
+    elif before is not None:
+        years = [before.year, before.year - 1]  # within the year before
+    else:
+        start = max(today, after or today)
+        years = list(range(start.year, start.year + 5))  # the next 29 February: 4 years at most
+    found = None
+    for year in years:
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:  # 29 February of a common year, 31 April…
+            continue
+        if year_text or (candidate <= before if before is not None else candidate >= start):
+            found = candidate
+            break
+    if found is None:
+        if not year_text and (month, day) == (2, 29):
+            raise Invalid(f"« {written} » : précisez l'année, par exemple « 29/02/2028 »")
+        raise Invalid(f"« {written} » n'est pas une date qui existe")
     weekday = match.group("wd")
     if weekday:
         said = _DAY_WORDS[weekday.rstrip(".")]
@@ -514,7 +564,7 @@ def _date_of(match: re.Match, today: dt.date, past_ok: bool = False) -> dt.date:
             )
     if found < today and not past_ok:
         raise Invalid(f"la date du {format_date_short(found)} est passée")
-    if found > today.replace(year=today.year + MAX_YEARS_AHEAD):
+    if found > years_later(today, MAX_YEARS_AHEAD):
         raise Invalid(f"la date du {format_date_short(found)} est trop lointaine : vérifiez l'année")
     return found
 
@@ -556,15 +606,24 @@ def sessions(value: str, today: dt.date) -> list[dict]:
 
 
 def period(value: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    folded = fold(value).strip()
+    folded = fold(value)
     matches = list(_DATE.finditer(folded))
     if len(matches) != 2:
         raise Invalid(
             f"{quoted(value)} : écrivez le premier et le dernier jour, « du 07/01/2027 au 30/06/2027 »"
         )
-    # A weekly workshop may have started already; it must not be over.
-    first = _date_of(matches[0], today, past_ok=True)
-    last = _date_of(matches[1], today)
+    # A weekly workshop may have started already; it must not be over. A day written without its
+    # year: the first, the latest such day before the last (« du 7 janvier au 30 juin », written
+    # in November: January of next year); the last, the next such day after the first.
+    try:
+        if _year_of(matches[0]):
+            first = _date_of(matches[0], today, past_ok=True)
+            last = _date_of(matches[1], today, after=first)
+        else:
+            last = _date_of(matches[1], today)
+            first = _date_of(matches[0], today, past_ok=True, before=last)
+    except Invalid as error:
+        raise Invalid(_as_written(str(error), folded, value)) from None
     if last < first:
         raise Invalid(f"{quoted(value)} : la période finit avant de commencer")
     return first, last

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ ALWAYS_QUOTED = frozenset({"code_postal", "code_insee", "telephone", "pivot", "d
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 _MISSING = object()
+# What a block (« | »), plain or single-quoted scalar cannot hold as it is: line breaks other
+# than « \n » (NEL U+0085, U+2028, U+2029, CR), control characters, non-characters. ruamel.yaml
+# writes them raw and then cannot read the file back (or reads another text); in double
+# quotes they are escapes (« \N », « \L »…) that every reader turns back into the same text.
+_NOT_PRINTABLE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]")
 
 
 @dataclass
@@ -296,7 +302,8 @@ def _node(value: Any) -> Any:
 
 
 def _quote(node: Any, key: Any = None) -> Any:
-    """Double-quote codes and any text that YAML 1.1 or 1.2 would not read as text."""
+    """Double-quote codes, any text that YAML 1.1 or 1.2 would not read as text, and any text
+    with a character only double quotes can write (``_NOT_PRINTABLE``), even in several lines."""
     if isinstance(node, CommentedMap):
         for name in list(node):
             new = _quote(node[name], name)
@@ -307,6 +314,12 @@ def _quote(node: Any, key: Any = None) -> Any:
             new = _quote(item, key)
             if new is not item:
                 node[i] = new
+    elif (
+        isinstance(node, str)
+        and not isinstance(node, DoubleQuotedScalarString)
+        and _NOT_PRINTABLE.search(node)
+    ):
+        return DoubleQuotedScalarString(str(node))
     elif (
         isinstance(node, str)
         and not isinstance(node, DoubleQuotedScalarString | LiteralScalarString)
