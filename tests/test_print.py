@@ -152,3 +152,38 @@ def test_brochure_qr_leads_to_the_online_territory_page(site):
     cover = html[html.index('class="mn-qr"') :]
     svg = cover[cover.index("<svg") : cover.index("</svg>") + 6]
     assert decode_svg_qr(svg) == PUBLIC_URL + "/territoires/cc-lodevois-et-larzac/"
+
+
+def test_qr_codes_are_kept_from_one_build_to_the_next(tmp_path, monkeypatch):
+    """qr.Store: the codes made by the rendering processes (a file each) come back in one file
+    for the next build, which encodes none of them again; a broken file is only a cache miss."""
+    import multiprocessing
+
+    from mednum import qr
+
+    store = qr.Store(tmp_path)
+    store.load()
+    urls = [f"https://numerique.herault.example/communes/c{n}/" for n in range(6)]
+    fresh = [qr.qr_svg(url) for url in urls[:3]]
+
+    def other_process() -> None:  # a rendering share: its own codes, its own file
+        qr.qr_svg(urls[3])
+        store.keep()
+
+    child = multiprocessing.get_context("fork").Process(target=other_process)
+    child.start()
+    child.join()
+    store.keep()
+    store.save()
+    assert [p.suffix for p in tmp_path.iterdir()] == [".json"]  # the processes' files merged
+
+    encoded = []
+    monkeypatch.setattr(qr, "_encode", lambda url: encoded.append(url) or (0, ""))
+    qr.Store(tmp_path).load()
+    assert [qr.qr_svg(url) for url in urls[:3]] == fresh
+    qr.qr_svg(urls[3])
+    assert encoded == []  # made in the other process, kept too
+    next(tmp_path.glob("*.json")).write_text("{not json")
+    qr.Store(tmp_path).load()
+    qr.qr_svg(urls[0])
+    assert encoded == [urls[0]]

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from pelican.generators import Generator
 
-from . import filters, urls
+from . import filters, qr, urls
 from .assets import bundle_css, write_assets
 from .catalogue import LoadOptions, load_catalogue
 from .coverage import compute as compute_coverage
@@ -105,7 +105,11 @@ class CatalogueGenerator(Generator):
         write_map_files(self.pages, output, Path(self.theme), self.settings)
         given = self.settings.get(REUSE_SETTING)  # only under `python -m mednum build`
         reuse = Reuse(**given) if given else None
-        write_pages(self, writer, self.pages, setting(self.settings, "CATALOGUE_RENDER_PROCESSES"), reuse)
+        codes = qr.Store(resolve_path(self.settings, "CATALOGUE_CACHE_PATH"))  # QR codes of earlier builds
+        codes.load()
+        processes = setting(self.settings, "CATALOGUE_RENDER_PROCESSES")
+        write_pages(self, writer, self.pages, processes, reuse, finish=codes.keep)
+        codes.save()
         self._write_sitemap(output)
         calendars = None
         if reuse is not None:  # the published site's calendars, for the unchanged workshops

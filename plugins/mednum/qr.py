@@ -3,24 +3,85 @@
 Every page has one (in its print footer), so this is on the build's hot path: zxing-cpp
 encodes (C++, ~0.4 ms a code; segno took ~2 ms even with a fixed mask) and the SVG is one
 path of horizontal runs of dark modules, written here. Codes are kept per URL for the
-length of a process (a brochure and its territory page share theirs).
+length of a process (a brochure and its territory page share theirs), and from one build to
+the next in the build cache (``Store``): a URL's code never changes, and writing the paths
+costs more than encoding them (2 s of a cold Hérault-size build).
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import json
+import os
 import re
+from importlib import metadata
+from pathlib import Path
 
 import zxingcpp
 from markupsafe import Markup, escape
 
+DRAWING = 1  # the version of _encode's drawing: change it with the drawing
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks: phones read it better
 _DARK_RUNS = re.compile(rb"\x00+")  # zxing's image: 0 is a dark module, 255 a light one
 
 
-@functools.lru_cache(maxsize=4096)
+class Store:
+    """QR codes kept in a folder of the build cache: ``load`` before the pages are rendered,
+    ``keep`` in each rendering process after its pages (a file per process), ``save`` once
+    they are all done (one file again). A file that cannot be read is no file."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        # Another encoder or another drawing is another set of codes.
+        self.prefix = f"qr-codes-{metadata.version('zxing-cpp')}-{DRAWING}-{QUIET_ZONE}"
+
+    def load(self) -> None:
+        _known.clear()
+        for path in [self.folder / f"{self.prefix}.json", *sorted(self.folder.glob(f"{self.prefix}.*.part"))]:
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                _known.update(
+                    {url: (int(size), str(d)) for url, (size, d) in json.loads(path.read_text()).items()}
+                )
+        _made.clear()
+
+    def keep(self) -> None:
+        """This process's new codes, into a file of its own."""
+        if _made:
+            self._write(self.folder / f"{self.prefix}.{os.getpid()}.part", _made)
+
+    def save(self) -> None:
+        """Every code known or made, in one file; the processes' files merged into it."""
+        parts = sorted(self.folder.glob(f"{self.prefix}.*.part"))
+        everything = dict(_known)
+        for path in parts:
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                everything.update(json.loads(path.read_text()))
+        everything.update(_made)
+        self._write(self.folder / f"{self.prefix}.json", everything)
+        for path in parts:
+            path.unlink(missing_ok=True)
+
+    def _write(self, target: Path, codes: dict) -> None:
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(codes, sort_keys=True, separators=(",", ":")))
+            os.replace(temporary, target)
+
+
+_known: dict[str, tuple[int, str]] = {}  # codes of earlier builds (Store.load)
+_made: dict[str, tuple[int, str]] = {}  # codes made by this process since
+
+
 def _path(url: str) -> tuple[int, str]:
     """(size in modules with the quiet zone, path data) of the QR code of ``url``."""
+    found = _known.get(url) or _made.get(url)
+    if found is None:
+        found = _made[url] = _encode(url)
+    return found
+
+
+def _encode(url: str) -> tuple[int, str]:
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=False)
     rows, width = image.shape

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 # Below this many pages a second process costs more than it saves (fork, Jinja's caches).
 MIN_PAGES_PER_PROCESS = 200
 
-_job = None  # (generator, writer, pages, shares, reuse): set before forking, read by the workers
+_job = None  # (generator, writer, pages, shares, reuse, finish): set before forking, read by the workers
 # Set by ``mednum.build`` in the settings of its Pelican run: what the previous build left.
 REUSE_SETTING = "mednum_reuse"
 last_reuse: Reuse | None = None  # this process's last ``Reuse``, for the build to read back
@@ -127,18 +128,24 @@ def _companions(page) -> list[str]:
 
 
 def write_pages(
-    generator, writer, pages: list, processes: int | None = None, reuse: Reuse | None = None
+    generator,
+    writer,
+    pages: list,
+    processes: int | None = None,
+    reuse: Reuse | None = None,
+    finish: Callable[[], None] | None = None,
 ) -> int:
     """Render and write ``pages`` (but those ``reuse`` takes back); the number of pages rendered.
-    Each share keys its own pages: digesting them costs a fraction of rendering, in parallel too."""
+    Each share keys its own pages: digesting them costs a fraction of rendering, in parallel too.
+    ``finish`` runs in each rendering process once its pages are written."""
     global _job, last_reuse
     last_reuse = reuse
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
     if shares == 1 or fork_context() is None:
-        results = [_write_some(generator, writer, pages, reuse)]
+        results = [_write_some(generator, writer, pages, reuse, finish)]
     else:
-        _job = (generator, writer, pages, shares, reuse)
+        _job = (generator, writer, pages, shares, reuse, finish)
         # Objects that exist now are never collected in the workers: the collector would touch
         # (and so copy) every page of memory they share with this process.
         gc.freeze()
@@ -161,16 +168,21 @@ def write_pages(
 
 
 def _write_share(share: int) -> tuple[int, dict[str, str], int]:
-    generator, writer, pages, shares, reuse = _job
-    return _write_some(generator, writer, pages[share::shares], reuse)
+    generator, writer, pages, shares, reuse, finish = _job
+    return _write_some(generator, writer, pages[share::shares], reuse, finish)
 
 
-def _write_some(generator, writer, pages: list, reuse: Reuse | None) -> tuple[int, dict[str, str], int]:
+def _write_some(
+    generator, writer, pages: list, reuse: Reuse | None, finish: Callable[[], None] | None = None
+) -> tuple[int, dict[str, str], int]:
     """(pages rendered, keys, pages taken back) for ``pages``."""
     keys, reused = {}, 0
     if reuse is not None:
         pages, keys, reused = reuse.take_back(pages, Path(generator.output_path))
-    return _write(generator, writer, pages), keys, reused
+    written = _write(generator, writer, pages)
+    if finish is not None:
+        finish()
+    return written, keys, reused
 
 
 def _write(generator, writer, pages: list) -> int:
