@@ -19,6 +19,7 @@ trace Python ; ``python -m mednum.rgaa [GRILLE]`` affiche les chiffres ou ce mes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -249,13 +250,33 @@ def _lire(path: Path) -> tuple[str, str]:
         raise GrilleInvalide(f"{nom} : lecture impossible ({e.strerror})") from None
 
 
+def _version(path: Path) -> tuple[int, int] | None:
+    """What tells one state of the file from another, for the caches below."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def lire_grille(path: Path = GRILLE) -> list[Critere]:
-    """Les critères de la grille ``path`` (par défaut docs/rgaa/grille.yaml)."""
-    return lire_texte(*_lire(path))
+    """Les critères de la grille ``path`` (par défaut docs/rgaa/grille.yaml). Lue une fois par
+    état du fichier : une construction la lit pour vérifier, puis pour écrire la déclaration."""
+    return list(_grille(path, _version(path)))
+
+
+@functools.lru_cache(maxsize=8)
+def _grille(path: Path, version: tuple[int, int] | None) -> tuple[Critere, ...]:
+    return tuple(lire_texte(*_lire(path)))
 
 
 def lire_date(path: Path = GRILLE) -> dt.date:
     """La date de l'auto-évaluation : « date » en tête de la grille."""
+    return _date(path, _version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _date(path: Path, version: tuple[int, int] | None) -> dt.date:
     texte, nom = _lire(path)
     try:
         donnees = yaml.load(texte, Loader=yaml.BaseLoader)
