@@ -57,7 +57,8 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         cache = buildstamp.cache_dir(settings)
         previous = buildstamp.read_stamp(cache, output) if not force else buildstamp.Stamp(str(output))
         try:
-            current = buildstamp.fingerprint(settings)
+            environment = buildstamp.environment_key(settings)
+            current = buildstamp.fingerprint(settings, environment)
         except OSError:  # an input that cannot be read: the build will say which
             current = ""
         if previous.up_to_date(current):
@@ -70,7 +71,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         max_pages = check_index_pages(setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES"))  # before the work
         if current:  # pages whose key is unchanged are copied from the published site (render.Reuse)
             settings[render.REUSE_SETTING] = {
-                "environment": buildstamp.environment_key(settings),
+                "environment": environment,
                 "site": output if previous.matches_output() else None,
                 "keys": previous.page_keys,
                 "calendars": previous.calendar_keys,

@@ -89,38 +89,56 @@ def input_folders(settings: dict) -> dict[str, Path]:
     return folders
 
 
-def fingerprint(settings: dict, without: tuple[str, ...] = ()) -> str:
-    """One hash of everything the site is made from (see the module's docstring), but the
-    input folders named in ``without``, and then the settings and names that only say where
-    inputs are (their contents count)."""
+def _hasher():
+    """A sha256 and a function adding length-prefixed parts to it."""
     digest = hashlib.sha256()
-    ignored = IGNORED_SETTINGS | (LOCATION_SETTINGS if without else set())
 
     def add(*parts: str | bytes) -> None:
         for part in parts:
             data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
             digest.update(len(data).to_bytes(8, "big") + data)
 
+    return digest, add
+
+
+def _add_folder(add, folder: Path) -> None:
+    for path in _files(folder):
+        add(path.relative_to(folder).as_posix(), path.read_bytes())
+
+
+def environment_key(settings: dict) -> str:
+    """What every page depends on: all the inputs but the records (``data/``), whose effect on
+    each page its key follows (``pagekeys``), and but the settings that only say where inputs
+    are (their contents count). The reference data stays in: it is small, rarely changed, and
+    read by pages in ways their context does not show (the département's name)."""
+    digest, add = _hasher()
     add("stamp", str(STAMP_VERSION), sys.version)
+    ignored = IGNORED_SETTINGS | LOCATION_SETTINGS
     shown = {k: v for k, v in settings.items() if k.isupper() and k not in ignored}
     add("settings", json.dumps(_canonical(shown), sort_keys=True, ensure_ascii=False))
     add("date", build_date(settings).isoformat())
     for package in PACKAGES:
         add("package", package, package_version(package))
     for label, folder in sorted(input_folders(settings).items()):
-        if label in without:
-            continue
-        add("folder", label, "" if without else str(folder))
-        for path in _files(folder):
-            add(path.relative_to(folder).as_posix(), path.read_bytes())
+        if label != "data":
+            add("folder", label)
+            _add_folder(add, folder)
     return digest.hexdigest()
 
 
-def environment_key(settings: dict) -> str:
-    """What every page depends on: all the inputs but the records (``data/``), whose effect on
-    each page its key follows (``pagekeys``). The reference data stays in: it is small, rarely
-    changed, and read by pages in ways their context does not show (the département's name)."""
-    return fingerprint(settings, without=("data",))
+def fingerprint(settings: dict, environment: str | None = None) -> str:
+    """One hash of everything the site is made from (see the module's docstring): the
+    environment (``environment_key``, computed here unless given), where the inputs are, and
+    the records."""
+    digest, add = _hasher()
+    add("environment", environment if environment is not None else environment_key(settings))
+    places = {k: v for k, v in settings.items() if k in LOCATION_SETTINGS}
+    add("places", json.dumps(_canonical(places), sort_keys=True, ensure_ascii=False))
+    folders = input_folders(settings)
+    for label, folder in sorted(folders.items()):
+        add("folder", label, str(folder))
+    _add_folder(add, folders["data"])
+    return digest.hexdigest()
 
 
 def _identity(output: Path) -> list[int] | None:

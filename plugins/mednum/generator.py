@@ -118,7 +118,7 @@ class CatalogueGenerator(Generator):
         write_exports(
             self.catalogue, output / urls.DATA, self.settings, coverage=self.coverage, calendars=calendars
         )
-        if reuse is not None and calendars is not None:
+        if calendars is not None:  # for the next build
             reuse.calendars = calendars.keys
         write_search_assets(Path(self.theme), output)
 

@@ -40,9 +40,11 @@ class Digester:
         self._keep: list[Any] = []  # the objects remembered, so that their ids stay theirs
         self._open: dict[int, int] = {}  # objects being digested → their depth
 
-    def page_key(self, environment: str, page: Any) -> str | None:
+    def key(self, environment: str, value: Any) -> str | None:
+        """The key of ``value`` (a page, or what a calendar is made from) in ``environment``;
+        None when it holds a value the digest cannot read."""
         try:
-            digest, _ = self._digest(page, 0)
+            digest, _ = self._digest(value, 0)
         except (NoKey, RecursionError):
             return None
         return hashlib.blake2b(environment.encode() + b"\0" + digest, digest_size=20).hexdigest()

@@ -37,11 +37,9 @@ class Store:
 
     def load(self) -> None:
         _known.clear()
-        for path in [self.folder / f"{self.prefix}.json", *sorted(self.folder.glob(f"{self.prefix}.*.part"))]:
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                _known.update(
-                    {url: (int(size), str(d)) for url, (size, d) in json.loads(path.read_text()).items()}
-                )
+        _known.update(self._read(self.folder / f"{self.prefix}.json"))
+        for path in self._parts():  # left by a build that stopped before saving
+            _known.update(self._read(path))
         _made.clear()
 
     def keep(self) -> None:
@@ -50,16 +48,27 @@ class Store:
             self._write(self.folder / f"{self.prefix}.{os.getpid()}.part", _made)
 
     def save(self) -> None:
-        """Every code known or made, in one file; the processes' files merged into it."""
-        parts = sorted(self.folder.glob(f"{self.prefix}.*.part"))
+        """Every code known or made, in one file, if any is new; the processes' files merged."""
+        parts = self._parts()
+        if not parts and not _made:  # nothing new: the file stays as it is
+            return
         everything = dict(_known)
         for path in parts:
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                everything.update(json.loads(path.read_text()))
+            everything.update(self._read(path))
         everything.update(_made)
         self._write(self.folder / f"{self.prefix}.json", everything)
         for path in parts:
             path.unlink(missing_ok=True)
+
+    def _parts(self) -> list[Path]:
+        return sorted(self.folder.glob(f"{self.prefix}.*.part"))
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, tuple[int, str]]:
+        try:
+            return {url: (int(size), str(d)) for url, (size, d) in json.loads(path.read_text()).items()}
+        except (OSError, ValueError, TypeError):
+            return {}
 
     def _write(self, target: Path, codes: dict) -> None:
         with contextlib.suppress(OSError):

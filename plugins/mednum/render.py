@@ -91,7 +91,7 @@ class Reuse:
         all, how many were copied)."""
         digester, todo, keys, reused = Digester(), [], {}, 0
         for page in pages:
-            key = digester.page_key(self.environment, page)
+            key = digester.key(self.environment, page)
             if key is not None:
                 keys[page.save_as] = key
                 files = [page.save_as, *_companions(page)]

@@ -191,7 +191,7 @@ def write(
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
         sessions = upcoming[workshop.id]
-        key = digester.page_key(shared, (workshop, sessions))
+        key = digester.key(shared, (workshop, sessions))
         old = previous.folder / f"{workshop.id}.ics" if previous and previous.folder else None
         texts = None
         if key is not None:
