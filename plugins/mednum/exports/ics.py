@@ -163,6 +163,18 @@ def _events_of(text: str) -> list[str]:
     return ["BEGIN:VEVENT\r\n" + part for part in body.split("BEGIN:VEVENT\r\n")[1:]]
 
 
+def _taken_back(folder: Path | None, workshop_id: str, count: int) -> list[str] | None:
+    """The ``count`` events of a workshop's published calendar, or None if it is not there as
+    this module wrote it."""
+    if folder is None:
+        return None
+    try:
+        texts = _events_of((folder / f"{workshop_id}.ics").read_bytes().decode("utf-8"))  # CRLF kept
+    except (OSError, ValueError):  # gone, or not a file of ours any more (UnicodeDecodeError too)
+        return None
+    return texts if len(texts) == count else None
+
+
 def write(
     catalogue: Catalogue,
     out: Path,
@@ -185,23 +197,18 @@ def write(
     shared = "\0".join(
         (environment, base, host, stamp.isoformat(), timezone, publisher, tz.to_ical().decode())
     )
-    old_keys = previous.keys if previous else {}
     new_keys: dict[str, str] = {}
     digester = Digester()
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
         sessions = upcoming[workshop.id]
-        key = digester.key(shared, (workshop, sessions))
-        old = previous.folder / f"{workshop.id}.ics" if previous and previous.folder else None
         texts = None
-        if key is not None:
-            new_keys[workshop.id] = key
-            if old is not None and old_keys.get(workshop.id) == key and old.is_file():
-                try:
-                    texts = _events_of(old.read_bytes().decode("utf-8"))  # CRLF kept
-                except (ValueError, UnicodeDecodeError):  # not a file of ours any more
-                    texts = None
-                texts = texts if texts is not None and len(texts) == len(sessions) else None
+        if previous is not None:  # keys only matter to a build that keeps them for the next one
+            key = digester.key(shared, (workshop, sessions))
+            if key is not None:
+                new_keys[workshop.id] = key
+                if previous.keys.get(workshop.id) == key:
+                    texts = _taken_back(previous.folder, workshop.id, len(sessions))
         if texts is None:
             texts = [
                 event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode() for s in sessions
