@@ -312,10 +312,12 @@ def stage_search(workdir: Path, clock: Clock) -> None:
     from mednum.settings import setting
 
     site = workdir / "site"
-    max_pages = setting(settings(workdir), "CATALOGUE_SEARCH_INDEX_PAGES")
+    s = settings(workdir)
+    max_pages = setting(s, "CATALOGUE_SEARCH_INDEX_PAGES")
+    part_pages = setting(s, "CATALOGUE_SEARCH_PART_PAGES")
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
     with clock:
-        index_site(site, max_pages)
+        index_site(site, max_pages, part_pages)
     clock.extra["files"] = sum(1 for _ in (site / BUNDLE).rglob("*"))
     clock.extra["parts"] = 1 + len(json.loads((site / BUNDLE / PARTS).read_text("utf-8")))
 

@@ -239,12 +239,11 @@ def demo_site_again(tmp_path_factory, demo_site) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_site_split(tmp_path_factory) -> Path:
-    """The demo site with its search index in parts (40 pages at most each)."""
+    """The demo site with its search index in parts (40 pages at most each on average)."""
 
     def build(out: Path) -> None:
         assert (
-            build_bundled_site(out, CATALOGUE_BUILD_DATE=DEMO_BUILD_DATE, CATALOGUE_SEARCH_INDEX_PAGES=40)
-            == 0
+            build_bundled_site(out, CATALOGUE_BUILD_DATE=DEMO_BUILD_DATE, CATALOGUE_SEARCH_PART_PAGES=40) == 0
         )
 
     return shared_build(tmp_path_factory, "demo-split", build)

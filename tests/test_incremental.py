@@ -6,7 +6,8 @@ time — a place, a workshop, a training, the reference data, a template, the bu
 a change of records, the incremental build copies some pages and is compared, file by file and
 byte for byte, with a clean build (``--force``) of the same inputs into another folder; after a
 change of anything else (reference data, templates, code, settings, packages, the date, which
-every page's footer shows), it copies none.
+every page's footer shows), it copies none. The search index is in parts there, and only the
+parts that hold a changed page are made again by Pagefind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_CONF, ROOT, small_project
-from mednum import buildstamp
+from mednum import buildstamp, search
 from mednum.build import build_site
 
 pytestmark = pytest.mark.site
@@ -45,7 +46,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, small_reference):
+def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, small_reference, monkeypatch):
     data = small_project(tmp_path / "small", small_reference)
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
@@ -56,7 +57,16 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
         "CATALOGUE_REFERENCE_PATH": str(data / "reference"),
         "THEME": str(theme),
         "THEME_TEMPLATES_OVERRIDES": [str(theme / "components")],
+        "CATALOGUE_SEARCH_PART_PAGES": 4,  # the search index in parts, each taken back or not
     }
+    indexed = []  # the index parts Pagefind made, build after build
+    real_pagefind = search._pagefind
+
+    def pagefind(source: Path, bundle: Path, glob: str) -> str:
+        indexed.append(bundle)
+        return real_pagefind(source, bundle, glob)
+
+    monkeypatch.setattr(search, "_pagefind", pagefind)
     out = tmp_path / "www" / "output"
     assert build_site(DEMO_CONF, out, settings) == 0
     cache = tmp_path / "cache"
@@ -89,21 +99,25 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
     # renamed place changes most of its pages; the national benchmark shows the other extreme.
     changes = {"place": (place, True), "workshop": (workshop, True), "training": (training, True)}
     changes |= {"reference": (reference, False), "template": (template, False), "date": (date, False)}
-    rendered = {}
+    rendered, parts = {}, {}
     for name, (change, some_copied) in changes.items():
         change()
+        indexed.clear()
         assert build_site(DEMO_CONF, out, settings) == 0, name
         stamp = buildstamp.read_stamp(cache, out)
         rendered[name] = len(stamp.page_keys) - stamp.pages_reused
+        parts[name] = f"{len(indexed)}/{len(stamp.index_keys)}"
         if not some_copied:  # every page rendered, as a clean build does
             assert stamp.pages_reused == 0, (name, stamp.pages_reused)
             continue
         assert 0 < rendered[name] < len(stamp.page_keys), (name, rendered[name])
+        # Only the parts of the search index that hold a changed page are indexed again.
+        assert len(stamp.index_keys) == 4 and 0 < len(indexed) < 4, (name, indexed)
         clean = tmp_path / f"clean-{name}"
         assert build_site(DEMO_CONF, clean, settings, force=True) == 0, name
         found = differences(out, clean)
         assert not found, f"after the {name} change:\n" + "\n".join(found[:20])
-    print(f"\npages rendered again of {len(first.page_keys)}: {rendered}")
+    print(f"\npages rendered again of {len(first.page_keys)}: {rendered}; index parts made again: {parts}")
 
 
 def test_force_and_a_changed_output_folder_render_every_page(tmp_path, small_reference):

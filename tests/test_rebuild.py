@@ -17,6 +17,7 @@ from pelican.settings import read_settings
 from conftest import DEMO_CONF, ROOT, small_project
 from mednum import build as build_module
 from mednum import buildstamp
+from mednum import search as search_module
 from mednum.build import build_site
 
 BUILD_DATE = "2026-11-23"
@@ -105,6 +106,21 @@ def test_an_output_changed_or_removed_since_is_built_again(build, tmp_path, caps
 
 
 @pytest.mark.site
+def test_a_site_and_cache_restored_with_their_dates_are_taken_back(build, tmp_path, capsys):
+    """What the workflows do between two runs (actions/cache: a tar of output/ and of the cache)."""
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    saved = tmp_path / "saved"
+    for folder in (out, cache):  # copytree keeps the dates, as tar does
+        shutil.copytree(folder, saved / folder.name, symlinks=True)
+        shutil.rmtree(folder)
+        shutil.copytree(saved / folder.name, folder, symlinks=True)
+    capsys.readouterr()
+    assert build(out, cache) == 0
+    assert UP_TO_DATE in capsys.readouterr().out
+
+
+@pytest.mark.site
 def test_a_failed_build_keeps_the_site_and_its_stamp(build, tmp_path, capsys):
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
@@ -188,8 +204,8 @@ def test_search_index_is_taken_back_only_when_the_indexed_pages_are_the_same(bui
     out, cache = tmp_path / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     index = contents(out / "pagefind")
-    calls = Calls(tmp_path / "pagefind.log", build_module.index_site)
-    monkeypatch.setattr(build_module, "index_site", calls)
+    calls = Calls(tmp_path / "pagefind.log", search_module._pagefind)
+    monkeypatch.setattr(search_module, "_pagefind", calls)
     # The maps' attribution is on no indexed page: Pagefind is not run again.
     assert build(out, cache, CATALOGUE_MAP_ATTRIBUTION="© IGN, carte") == 0
     assert "IGN, carte" in (out / "carte" / "map.js").read_text(encoding="utf-8")

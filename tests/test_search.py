@@ -100,26 +100,27 @@ def _urls(bundle: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def split(demo_site_split) -> Path:
-    """The same site with at most 40 pages an index: the index comes in parts."""
+    """The same site with 40 pages an index part on average: the index comes in parts."""
     return demo_site_split
 
 
 def test_a_small_index_is_in_one_part(built):
     assert json.loads((built / "pagefind" / search.PARTS).read_text(encoding="utf-8")) == []
-    assert not [p for p in (built / "pagefind").iterdir() if p.name.isdigit()]
+    assert not (built / "pagefind" / search.PARTS_FOLDER).exists()
 
 
 def test_a_big_index_comes_in_parts_with_each_page_in_one_of_them(built, split):
     bundle = split / "pagefind"
     parts = json.loads((bundle / search.PARTS).read_text(encoding="utf-8"))
-    assert parts == ["2/", "3/"]  # 89 indexed pages, 40 at most a part
+    # 89 indexed pages, 40 a part on average: the next power of two above 89 / 40 parts.
+    assert parts == ["parts/4-1/", "parts/4-2/", "parts/4-3/"]
     bundles = [bundle, *(bundle / p for p in parts)]
     urls = [url for b in bundles for url in _urls(b)]
     assert len(urls) == len(set(urls))
     assert sorted(urls) == sorted(_urls(built / "pagefind"))  # the same pages as in one index
     for b in bundles:
         entry = json.loads((b / "pagefind-entry.json").read_text(encoding="utf-8"))
-        assert 0 < entry["languages"]["fr"]["page_count"] <= 40
+        assert 10 < entry["languages"]["fr"]["page_count"] <= 40
         assert list(b.glob("filter/*.pf_filter"))
     # The other parts are merged by the first one's code: no code of their own.
     assert (bundle / "pagefind.js").is_file() and list(bundle.glob("wasm.*.pagefind"))
@@ -134,9 +135,38 @@ def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_pat
     test_site_build's reproducibility test) writes the same index, parts and filters included."""
     again = tmp_path / "again"
     shutil.copytree(split, again, ignore=shutil.ignore_patterns("pagefind"))
-    search.index_site(again, 40)
+    search.index_site(again, part_pages=40)
     one, two = tree(split / "pagefind"), tree(again / "pagefind")
     assert one == two
+
+
+def test_a_changed_page_indexes_its_part_again_and_only_it(split, tmp_path, monkeypatch):
+    """The parts whose pages are unchanged are taken back from the published site; the index
+    is then byte-identical to the one a full indexing of the same pages writes."""
+    site = tmp_path / "site"
+    shutil.copytree(split, site, ignore=shutil.ignore_patterns("pagefind"))
+    published = search.plan_index(split, part_pages=40)
+    page = site / "lieux" / "exemple-mediatheque-lodeve" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("<h1>", "<h1>Nouveau nom : "), encoding="utf-8")
+    runs, real = [], search._pagefind
+
+    def pagefind(source: Path, bundle: Path, glob: str) -> str:
+        runs.append(bundle)
+        return real(source, bundle, glob)
+
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    keys = search.index_site(
+        site, part_pages=40, previous=search.PreviousIndex(split, {p.folder: p.key for p in published})
+    )
+    changed = [p for p in published if keys[p.folder] != p.key]
+    assert len(changed) == 1 and split / page.relative_to(site) in changed[0].pages
+    assert runs == [site / changed[0].folder]
+    fragments = (gzip.decompress(f.read_bytes()) for f in (site / "pagefind").rglob("*.pf_fragment"))
+    assert any(b"Nouveau nom" in data for data in fragments)
+    full = tmp_path / "full"
+    shutil.copytree(site, full, ignore=shutil.ignore_patterns("pagefind"))
+    search.index_site(full, part_pages=40)
+    assert tree(site / "pagefind") == tree(full / "pagefind")
 
 
 @pytest.mark.site
@@ -157,13 +187,14 @@ def test_failed_indexing_stops_the_build_in_french(tmp_path, small_reference, mo
     assert (out / "garde.txt").read_text(encoding="utf-8") == "ancien site"
 
 
+@pytest.mark.parametrize("name", ["CATALOGUE_SEARCH_INDEX_PAGES", "CATALOGUE_SEARCH_PART_PAGES"])
 @pytest.mark.parametrize("value", [0, -5, "10000", 2.5, True])
-def test_a_wrong_index_size_setting_stops_the_build_in_french(tmp_path, capsys, value):
+def test_a_wrong_index_size_setting_stops_the_build_in_french(tmp_path, capsys, name, value):
     out = tmp_path / "out"
-    override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, "CATALOGUE_SEARCH_INDEX_PAGES": value}
+    override = {"CATALOGUE_BUILD_DATE": BUILD_DATE, name: value}
     assert build_site(DEMO_CONF, out, override) == 1
     err = capsys.readouterr().err
-    assert "CATALOGUE_SEARCH_INDEX_PAGES" in err and "resté tel quel" in err
+    assert name in err and "resté tel quel" in err
     assert "Traceback" not in err
     assert not out.exists()
 

@@ -21,14 +21,7 @@ from .maps import MapError
 from .pdf import PdfError, html_to_pdf
 from .reference import ReferenceDataError
 from .render import default_processes, fork_context, worker_pool
-from .search import (
-    BUNDLE,
-    DEFAULT_INDEX_PAGES,
-    SearchIndexError,
-    check_index_pages,
-    index_key,
-    index_site,
-)
+from .search import PreviousIndex, SearchIndexError, check_index_pages, check_part_pages, index_site
 from .settings import setting
 
 logger = logging.getLogger(__name__)
@@ -68,7 +61,9 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "(--force pour tout reconstruire)."
             )
             return 0
-        max_pages = check_index_pages(setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES"))  # before the work
+        # Before the work:
+        max_pages = check_index_pages(setting(settings, "CATALOGUE_SEARCH_INDEX_PAGES"))
+        part_pages = check_part_pages(setting(settings, "CATALOGUE_SEARCH_PART_PAGES"))
         if current:  # pages whose key is unchanged are copied from the published site (render.Reuse)
             settings[render.REUSE_SETTING] = {
                 "environment": environment,
@@ -86,7 +81,10 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
             )
 
         def index() -> None:
-            stamp.index_key = write_search_index(staging, previous.index_key, output, max_pages)
+            # The parts of the index whose pages are unchanged are taken back (search.plan_index).
+            stamp.index_keys = index_site(
+                staging, max_pages, part_pages, PreviousIndex(output, previous.index_keys)
+            )
 
         if settings.get("CATALOGUE_PDF_BROCHURES"):  # Pagefind runs while the PDF workers work
             stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output, alongside=index)
@@ -147,20 +145,6 @@ def _pelican() -> render.Reuse | None:
 
     Pelican(_settings).run()
     return render.last_reuse
-
-
-def write_search_index(
-    site: Path, previous_key: str, previous_site: Path, max_pages: int = DEFAULT_INDEX_PAGES
-) -> str:
-    """Pagefind on ``site``, or the published index when the pages it reads are unchanged."""
-    key = index_key(site, max_pages)
-    old = previous_site / BUNDLE
-    if key == previous_key and old.is_dir():
-        shutil.copytree(old, site / BUNDLE)
-        logger.info("mednum: pages indexées inchangées, index de recherche repris")
-    else:
-        index_site(site, max_pages)  # the search index (Pagefind), on the finished pages
-    return key
 
 
 def write_brochure_pdfs(

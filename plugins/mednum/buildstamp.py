@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -32,7 +33,7 @@ from . import maps
 from .rgaa import GRILLE
 from .settings import build_date, reference_path, resolve_path
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 # Packages whose version changes what a build writes.
 PACKAGES = (
     *("pelican", "jinja2", "markdown", "pyyaml", "folium", "branca"),
@@ -142,12 +143,14 @@ def fingerprint(settings: dict, environment: str | None = None) -> str:
 
 
 def _identity(output: Path) -> list[int] | None:
-    """What tells the folder the last build swapped in from any other one at that place."""
+    """What tells the folder the last build swapped in from any other one at that place: its
+    date to the nanosecond, which a file added or removed in it changes. Not its inode: the
+    same folder restored from a CI cache (tar keeps the date) is still that build's site."""
     try:
         info = os.stat(output)
     except OSError:
         return None
-    return [info.st_dev, info.st_ino, info.st_mtime_ns]
+    return [info.st_mtime_ns]
 
 
 @dataclass
@@ -157,7 +160,7 @@ class Stamp:
     output: str
     identity: list[int] | None = None
     fingerprint: str = ""
-    index_key: str = ""  # hash of the pages Pagefind read
+    index_keys: dict[str, str] = field(default_factory=dict)  # search index part → hash of its pages
     pdf_keys: dict[str, str] = field(default_factory=dict)  # brochure PDF → hash of its HTML
     page_keys: dict[str, str] = field(default_factory=dict)  # page (save_as) → pagekeys' key
     pages_reused: int = 0  # how many of them this build took back from the previous one
@@ -186,7 +189,7 @@ def read_stamp(cache: Path, output: Path) -> Stamp:
             data["output"],
             data["identity"],
             data["fingerprint"],
-            data["index_key"],
+            dict(data["index_keys"]),
             dict(data["pdf_keys"]),
             dict(data.get("page_keys", {})),
             int(data.get("pages_reused", 0)),
@@ -235,6 +238,17 @@ def files_key(files: list[Path], root: Path, *extra: str) -> str:
         data = path.read_bytes()
         digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
+
+
+def take_back_file(old: Path, new: Path) -> None:
+    """A file of the published site into the site being built: a hard link (a tenth of the time
+    of a copy; nothing writes into a written file, and the old site is only ever deleted), a
+    copy across file systems."""
+    new.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copyfile(old, new)
 
 
 def page_key(html_file: Path, site: Path, *extra: str) -> str:

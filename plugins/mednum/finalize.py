@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import stop, under_build
 from .legal import LegalInfoMissing, check_legal_info
 from .pdf import PdfError
-from .search import SearchIndexError, check_index_pages, index_site
+from .search import SearchIndexError, check_index_pages, check_part_pages, index_site
 from .settings import setting
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def check_on_init(pelican) -> None:
     try:
         check_legal_info(pelican.settings)
         check_index_pages(setting(pelican.settings, "CATALOGUE_SEARCH_INDEX_PAGES"))
+        check_part_pages(setting(pelican.settings, "CATALOGUE_SEARCH_PART_PAGES"))
     except (LegalInfoMissing, SearchIndexError) as error:
         stop(error)
 
@@ -38,11 +39,12 @@ def finish_site(pelican) -> None:
 
     output = Path(pelican.output_path)
     max_pages = check_index_pages(setting(pelican.settings, "CATALOGUE_SEARCH_INDEX_PAGES"))
+    part_pages = check_part_pages(setting(pelican.settings, "CATALOGUE_SEARCH_PART_PAGES"))
     try:
         if pelican.settings.get("CATALOGUE_PDF_BROCHURES"):
-            write_brochure_pdfs(output, alongside=lambda: index_site(output, max_pages))
+            write_brochure_pdfs(output, alongside=lambda: index_site(output, max_pages, part_pages))
         else:
-            index_site(output, max_pages)
+            index_site(output, max_pages, part_pages)
     except (SearchIndexError, PdfError) as error:
         stop(error)
     logger.info(

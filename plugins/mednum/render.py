@@ -16,13 +16,13 @@ import gc
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import buildstamp
 from .maps import write_map_script
 from .pagekeys import Digester
 
@@ -101,22 +101,11 @@ class Reuse:
                     and all((self.site / f).is_file() for f in files)
                 ):
                     for name in files:
-                        _take(self.site / name, output / name)
+                        buildstamp.take_back_file(self.site / name, output / name)
                     reused += 1
                     continue
             todo.append(page)
         return todo, keys, reused
-
-
-def _take(old: Path, new: Path) -> None:
-    """A file of the published site into the site being built: a hard link (a tenth of the time
-    of a copy; nothing writes into a written page, and the old site is only ever deleted), a
-    copy across file systems."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(old, new)
-    except OSError:
-        shutil.copyfile(old, new)
 
 
 def _companions(page) -> list[str]:

@@ -14,13 +14,16 @@ runs a search without words (Pagefind would download its whole index for that).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-import os
+import logging
+import math
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import buildstamp, french, pagefind_order, urls, vocab
@@ -33,7 +36,9 @@ from .settings import DEFAULTS
 BUNDLE = "pagefind"
 BODY = b"data-pagefind-body"  # what marks a page for the index (and its indexed part)
 PARTS = "parts.json"  # in BUNDLE: the other parts of the index, for the search page to merge
+PARTS_FOLDER = "parts"  # in BUNDLE: one folder per other part
 DEFAULT_INDEX_PAGES = DEFAULTS["CATALOGUE_SEARCH_INDEX_PAGES"][0]
+DEFAULT_PART_PAGES = DEFAULTS["CATALOGUE_SEARCH_PART_PAGES"][0]
 NEXT_OPENING_DAYS = 21
 # Pagefind's files the site does not use (its ready-made search interfaces).
 UNUSED = (
@@ -72,6 +77,8 @@ INDEX_PATTERNS = (
     ),
 )
 INDEX_GLOB = "{" + ",".join(p.removesuffix("/index.html") for p in INDEX_PATTERNS) + "}/index.html"
+
+logger = logging.getLogger(__name__)
 
 PLACE, WORKSHOP, TRAINING = "Lieu d'aide", "Atelier ou permanence", "Formation pour les professionnels"
 
@@ -230,78 +237,158 @@ def indexed_files(site: Path) -> list[Path]:
     return sorted({path for pattern in INDEX_PATTERNS for path in site.glob(pattern)})
 
 
-def index_key(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
-    """What the index is made from: the pages Pagefind reads, its version, our code around it."""
-    return buildstamp.files_key(
-        indexed_files(site),
-        site,
-        buildstamp.package_version("pagefind-bin"),
-        INDEX_GLOB,
-        str(max_pages),
-        buildstamp.source_hash(pagefind_order, sys.modules[__name__]),
-    )
-
-
 def check_index_pages(max_pages) -> int:
     """``max_pages`` (CATALOGUE_SEARCH_INDEX_PAGES) if it is a number of pages, else SearchIndexError."""
-    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+    return _check_pages("CATALOGUE_SEARCH_INDEX_PAGES", max_pages)
+
+
+def check_part_pages(part_pages) -> int:
+    """``part_pages`` (CATALOGUE_SEARCH_PART_PAGES) if it is a number of pages, else SearchIndexError."""
+    return _check_pages("CATALOGUE_SEARCH_PART_PAGES", part_pages)
+
+
+def _check_pages(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SearchIndexError(
-            f"réglage CATALOGUE_SEARCH_INDEX_PAGES : un nombre entier de pages, 1 ou plus, est attendu,"
-            f" pas {max_pages!r}"
+            f"réglage {name} : un nombre entier de pages, 1 ou plus, est attendu, pas {value!r}"
         )
-    return max_pages
+    return value
 
 
-def index_parts(files: list[Path], max_pages: int) -> list[list[Path]]:
-    """The indexed pages cut into parts of at most ``max_pages``, in path order."""
-    return [files[i : i + max_pages] for i in range(0, len(files), max_pages)] or [[]]
+@dataclass(frozen=True)
+class IndexPart:
+    """Pages indexed together: ``name`` "" is the main index (``pagefind/``, with Pagefind's code),
+    any other a part merged by the search page (``pagefind/parts/<name>/``)."""
+
+    name: str
+    pages: tuple[Path, ...]
+    key: str  # what its index is made from: its pages (names and bytes), Pagefind, our code
+
+    @property
+    def folder(self) -> str:
+        return BUNDLE if not self.name else f"{BUNDLE}/{PARTS_FOLDER}/{self.name}"
 
 
-def index_site(site: Path, max_pages: int = DEFAULT_INDEX_PAGES) -> str:
-    """Run Pagefind on ``site``; its report on success, SearchIndexError otherwise.
+def _bucket(name: str, buckets: int) -> int:
+    """The part of a page: decided by its address alone, so that adding or removing a page
+    changes its own part only."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % buckets
 
-    Pagefind holds every page it reads in memory (~150 KB a page of ours): past ``max_pages``
-    pages, each part gets its own index, ``pagefind/2/``, ``pagefind/3/``…, listed in
-    ``pagefind/parts.json``; the search page merges them with Pagefind's ``mergeIndex``.
-    A part is Pagefind run on a folder of hard links to its pages, at their paths in the site.
+
+def plan_index(
+    site: Path, max_pages: int = DEFAULT_INDEX_PAGES, part_pages: int = DEFAULT_PART_PAGES
+) -> list[IndexPart]:
+    """The parts of the index of ``site``: each a pure function of its own pages.
+
+    Up to ``part_pages`` indexed pages, one index. Beyond, the pages are spread over a power of
+    two of parts by a hash of their address: between half and all of ``part_pages`` pages a
+    part (never more than ``max_pages``: Pagefind holds every page it reads in memory, about
+    150 KB each). A changed, added or removed page changes its part's key only, and only that
+    part is indexed again (``index_site``'s ``previous``); the number of parts changes when the
+    number of pages doubles or halves. Each part costs a first search about 22 KB more (its
+    own chunk of the word index, its metadata and filters): the default size keeps the
+    Hérault's index in one part.
+    """
+    maker = (
+        buildstamp.package_version("pagefind-bin"),
+        buildstamp.source_hash(pagefind_order, sys.modules[__name__]),
+    )
+    # Only the pages with data-pagefind-body: Pagefind indexes the whole <body> of every page
+    # it reads when none of them has one, which could be the case of a part.
+    digests: dict[str, bytes] = {}
+    for path in indexed_files(site):
+        data = path.read_bytes()
+        if BODY in data:
+            digests[path.relative_to(site).as_posix()] = hashlib.sha256(data).digest()
+    names = list(digests)  # in address order
+    buckets = 1 << max(0, math.ceil(math.log2(max(len(names), 1) / min(part_pages, max_pages))))
+    # The first part is the main index; the others are named after their number and the number
+    # of parts, so that no part of another spread is taken for one of this one.
+    groups = {"" if b == 0 else f"{buckets}-{b}": [] for b in range(buckets)}
+    for name in names:
+        b = _bucket(name, buckets) if buckets > 1 else 0
+        groups["" if b == 0 else f"{buckets}-{b}"].append(name)
+    parts = []
+    for part_name, members in groups.items():
+        if len(members) > max_pages:  # only with a very uneven spread: the memory limit first
+            raise SearchIndexError(
+                f"la partie {part_name or 'principale'} de l'index aurait {len(members)} pages, plus que "
+                f"CATALOGUE_SEARCH_INDEX_PAGES ({max_pages}) : baissez CATALOGUE_SEARCH_PART_PAGES"
+            )
+        key = hashlib.sha256("\0".join((*maker, part_name)).encode())
+        for name in members:
+            key.update(name.encode() + b"\0" + digests[name])
+        parts.append(IndexPart(part_name, tuple(site / n for n in members), key.hexdigest()))
+    return parts
+
+
+@dataclass(frozen=True)
+class PreviousIndex:
+    """The published site and the keys of its index's parts (``IndexPart.key``)."""
+
+    site: Path
+    keys: dict[str, str]
+
+
+def index_site(
+    site: Path,
+    max_pages: int = DEFAULT_INDEX_PAGES,
+    part_pages: int = DEFAULT_PART_PAGES,
+    previous: PreviousIndex | None = None,
+) -> dict[str, str]:
+    """Index ``site`` with Pagefind (``plan_index``'s parts); SearchIndexError on failure.
+
+    A part whose key is the one it had in ``previous`` is taken back from the published site
+    instead of being indexed again. Returns each part's key (by its folder), for the next build.
+    Each part is Pagefind run on a folder of hard links to its pages, at their paths in the
+    site; the search page merges the parts (listed in ``pagefind/parts.json``) with Pagefind's
+    ``mergeIndex``.
     """
     check_index_pages(max_pages)
-    files = indexed_files(site)
-    reports = []
-    if len(files) <= max_pages:
-        reports.append(_pagefind(site, site / BUNDLE, glob=INDEX_GLOB))
-        parts = [files]
-    else:
-        # Only the pages with data-pagefind-body: Pagefind indexes the whole <body> of every
-        # page it reads when none of them has one, which could be the case of a part.
-        parts = index_parts([f for f in files if BODY in f.read_bytes()], max_pages)
-        for number, pages in enumerate(parts, 1):
-            bundle = site / BUNDLE if number == 1 else site / BUNDLE / str(number)
-            # Beside the staging folder and named after it: the leftovers of a killed build
-            # are removed with it.
-            tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-{number}-", dir=site.parent))
-            try:
-                for page in pages:
-                    target = tree / page.relative_to(site)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(page, target)
-                    except OSError:  # another file system: a copy does as well
-                        shutil.copyfile(page, target)
-                reports.append(_pagefind(tree, bundle, glob="**/*.html"))
-            finally:
-                shutil.rmtree(tree, ignore_errors=True)
-            if number > 1:  # a merged index uses the first one's code and WebAssembly
-                for name in ("pagefind.js", "pagefind-worker.js"):
-                    (bundle / name).unlink(missing_ok=True)
-                for wasm in bundle.glob("wasm.*.pagefind"):
-                    wasm.unlink()
+    check_part_pages(part_pages)
+    parts = plan_index(site, max_pages, part_pages)
+    old_keys = previous.keys if previous is not None else {}
+    taken = 0
+    for part in parts:
+        old = previous.site / part.folder if previous is not None else None
+        if old is not None and old_keys.get(part.folder) == part.key and old.is_dir():
+            _take_back_part(old, site / part.folder)
+            taken += 1
+            continue
+        # Beside the staging folder and named after it: the leftovers of a killed build are
+        # removed with it.
+        tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
+        try:
+            for page in part.pages:
+                buildstamp.take_back_file(page, tree / page.relative_to(site))
+            bundle = site / part.folder
+            if part.name and bundle.exists():  # a part can only be new in a fresh folder
+                shutil.rmtree(bundle)
+            _pagefind(tree, bundle, glob="**/*.html")
+        finally:
+            shutil.rmtree(tree, ignore_errors=True)
+        if part.name:  # a merged index uses the main one's code and WebAssembly
+            for name in ("pagefind.js", "pagefind-worker.js"):
+                (site / part.folder / name).unlink(missing_ok=True)
+            for wasm in (site / part.folder).glob("wasm.*.pagefind"):
+                wasm.unlink()
     if not (site / BUNDLE / "pagefind.js").is_file():
         raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")
     (site / BUNDLE / PARTS).write_text(
-        json.dumps([f"{n}/" for n in range(2, len(parts) + 1)]) + "\n", encoding="utf-8"
+        json.dumps([f"{PARTS_FOLDER}/{p.name}/" for p in parts if p.name]) + "\n", encoding="utf-8"
     )
-    return "\n".join(reports)
+    if taken:
+        logger.info("mednum: index de recherche : %d parties reprises sur %d", taken, len(parts))
+    return {part.folder: part.key for part in parts}
+
+
+def _take_back_part(old: Path, new: Path) -> None:
+    """A part's index from the published site (the main one without the other parts)."""
+    for path in sorted(old.rglob("*")):
+        relative = path.relative_to(old)
+        if not path.is_file() or (new.name == BUNDLE and relative.parts[0] in (PARTS_FOLDER, PARTS)):
+            continue
+        buildstamp.take_back_file(path, new / relative)
 
 
 def _pagefind(source: Path, bundle: Path, glob: str) -> str:

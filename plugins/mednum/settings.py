@@ -114,6 +114,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         "Nombre de pages au plus par index Pagefind : au-delà, l'index est fait en plusieurs "
         "parties, que la page de recherche réunit (Pagefind prend environ 150 Ko de mémoire par page).",
     ),
+    "CATALOGUE_SEARCH_PART_PAGES": (
+        3_000,
+        "Nombre moyen de pages par partie de l'index de recherche : au-delà de ce nombre de pages "
+        "indexées, l'index est fait en parties stables (une page modifiée ne fait refaire que la "
+        "sienne) ; plus elles sont petites, plus une construction après une petite modification "
+        "est rapide, mais plus la première recherche télécharge de fichiers.",
+    ),
     "CATALOGUE_CACHE_PATH": (
         ".cache/mednum",
         "Dossier du cache des constructions : fichiers YAML déjà lus, empreinte de la dernière "
