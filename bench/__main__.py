@@ -49,6 +49,7 @@ STAGES = (
     "edit-workshop",
     "edit-training",
     "edit-date",
+    "first-search",
 )
 # The whole builds, in this order: each edit follows the build before it, into the same folder.
 BUILDS = ("site", "edit-site", "build", "rebuild", "edit", "edit-workshop", "edit-training", "edit-date")
@@ -79,6 +80,7 @@ LABELS = {
     "edit-workshop": "rebuild après un atelier renommé",
     "edit-training": "rebuild après une formation renommée",
     "edit-date": "rebuild le lendemain, rien d'autre changé",
+    "first-search": "première recherche (Chromium, Ko reçus)",
 }
 TARGETS = {
     "herault_build_s": 5.0,
@@ -392,6 +394,9 @@ def table(results: dict) -> str:
                 cells.append("—")
             elif "error" in r:
                 cells.append("échec")
+            elif "searches" in r:  # first-search: what is downloaded, not how long it takes
+                kb = " / ".join(f"{v['kb']:.0f} Ko" for v in r["searches"].values())
+                cells.append(f"{kb} · {r['parts']} partie(s) d'index")
             else:
                 cells.append(f"{r['wall_s']:.1f} s ({r.get('cpu_s', 0):.1f} s CPU) · {_peak(r):.0f} Mo")
         rows.append(f"| {name} ({LABELS[name]}) | {' | '.join(cells)} |")

@@ -322,6 +322,20 @@ def stage_search(workdir: Path, clock: Clock) -> None:
     clock.extra["parts"] = 1 + len(json.loads((site / BUNDLE / PARTS).read_text("utf-8")))
 
 
+def stage_first_search(workdir: Path, clock: Clock) -> None:
+    """What a first search downloads on the last whole build (``build``, else ``site``)."""
+    from bench.first_search import measure
+    from mednum.search import BUNDLE, PARTS
+
+    site = next(
+        s for s in (workdir / "build", workdir / "site-build", workdir / "site") if (s / BUNDLE).is_dir()
+    )
+    with clock:
+        clock.extra["searches"] = measure(site)
+    clock.extra["site"] = site.name
+    clock.extra["parts"] = 1 + len(json.loads((site / BUNDLE / PARTS).read_text("utf-8")))
+
+
 def stage_brochures(workdir: Path, clock: Clock) -> None:
     from mednum.build import write_brochure_pdfs
 
@@ -374,6 +388,7 @@ STAGES = {
     "exports": stage_exports,
     "search": stage_search,
     "brochures": stage_brochures,
+    "first-search": stage_first_search,
 }
 
 

@@ -148,3 +148,14 @@ def test_whole_builds_report_time_and_memory_at_tiny_size(tmp_path):
     pages = [p.read_text(encoding="utf-8") for p in (workdir / "build" / "lieux").glob("*/index.html")]
     assert sum("Nouveau nom, " in page for page in pages) == 1
     assert list((workdir / "build").rglob("*.pdf"))
+
+
+@pytest.mark.browser
+def test_first_search_stage_measures_what_a_search_downloads(browser, demo_site):
+    """bench's first-search stage, on the demo site."""
+    from bench.first_search import measure
+
+    found = measure(demo_site, ("Lodève",), browser)["Lodève"]
+    assert "résultat" in found["status"] and not found["status"].startswith("0 ")
+    # Pagefind's code and WebAssembly (~85 KB compressed) at least, and the index's files.
+    assert found["kb"] > 80 and found["requests"] >= 6, found
