@@ -78,8 +78,8 @@ def test_build_runs_pagefind_in_french_and_keeps_only_what_is_used(built):
     indexed = entry["languages"]["fr"]["page_count"]
     print(f"\nPagefind: {indexed} pages indexed")
     assert 60 <= indexed <= 200  # places, workshops, trainings and content pages, nothing else
-    # Pagefind reads only INDEX_GLOB: every page meant for the index is among the files the build
-    # gives it (indexed_files, which also keys the reuse of the index), and Pagefind indexed them all.
+    # Pagefind reads only INDEX_PATTERNS' files: every page meant for the index is among the files
+    # the build gives it (indexed_files, which also keys the parts of the index), and it indexed them all.
     bodies = [p for p in built.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
     outside = sorted(str(p.relative_to(built)) for p in set(bodies) - set(search.indexed_files(built)))
     assert outside == []

@@ -76,7 +76,6 @@ INDEX_PATTERNS = (
         for folder in (urls.SITES_FOLDER, urls.WORKSHOPS_FOLDER, urls.TRAININGS_FOLDER)
     ),
 )
-INDEX_GLOB = "{" + ",".join(p.removesuffix("/index.html") for p in INDEX_PATTERNS) + "}/index.html"
 
 logger = logging.getLogger(__name__)
 
@@ -233,7 +232,7 @@ def pagefind_executable() -> Path:
 
 
 def indexed_files(site: Path) -> list[Path]:
-    """The files Pagefind reads (INDEX_GLOB), in a stable order."""
+    """The files the index is made from (INDEX_PATTERNS), in a stable order."""
     return sorted({path for pattern in INDEX_PATTERNS for path in site.glob(pattern)})
 
 
