@@ -15,17 +15,22 @@ import http.server
 import io
 import threading
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-COMPRESSED = (".html", ".js", ".css", ".json", ".svg", ".txt", ".xml", "/")
+COMPRESSED = (".html", ".js", ".css", ".json", ".geojson", ".svg", ".txt", ".xml", "/")
 WORDS = ("Lodève", "numérique")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {  # noqa: RUF012 - the base class's attribute
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzip for text when the browser accepts it (as the production server), never
+    cached (each measure is a first visit). Also serves the browser tests' site."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".geojson": "application/geo+json",
         ".js": "text/javascript",
         ".pagefind": "application/octet-stream",
     }
@@ -33,13 +38,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
 
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
     def send_head(self):
         path = urlsplit(self.path).path
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.endswith(COMPRESSED)):
+            return super().send_head()
         local = Path(self.translate_path(self.path))
         if local.is_dir():
             local = local / "index.html"
-        if not ("gzip" in self.headers.get("Accept-Encoding", "") and path.endswith(COMPRESSED)):
-            return super().send_head()
         if not local.is_file():
             return super().send_head()
         body = gzip.compress(local.read_bytes(), compresslevel=6, mtime=0)
@@ -56,7 +66,7 @@ def measure(site: Path, words: tuple[str, ...] = WORDS, browser=None) -> dict[st
 
     ``browser``: a Playwright browser already launched (else Debian's Chromium is)."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(site))
+        ("127.0.0.1", 0), functools.partial(GzipHandler, directory=str(site))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"

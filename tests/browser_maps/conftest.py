@@ -7,17 +7,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import gzip
 import http.server
-import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
 
+from bench.first_search import GzipHandler as _Handler
 from conftest import demo_options
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,48 +27,11 @@ TILE_HOST = "data.geopf.fr"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-COMPRESSED = (".html", ".js", ".css", ".json", ".geojson", ".svg", ".txt", ".xml", "/")
 
 
 @pytest.fixture(scope="session")
 def maps_site(demo_site) -> Path:
     return demo_site
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, gzip for text when the browser accepts it (as the production server)."""
-
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".geojson": "application/geo+json",
-        ".js": "text/javascript",
-        ".pagefind": "application/octet-stream",
-    }
-
-    def log_message(self, format, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def send_head(self):
-        path = urlsplit(self.path).path
-        wants = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants and path.endswith(COMPRESSED)):
-            return super().send_head()
-        local = Path(self.translate_path(self.path))
-        if local.is_dir():
-            local = local / "index.html"
-        if not local.is_file():
-            return super().send_head()
-        body = gzip.compress(local.read_bytes(), compresslevel=6, mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(local)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
 
 
 def _serve(site: Path):
