@@ -13,19 +13,22 @@ import datetime as dt
 import functools
 import http.server
 import json
+import re
 import shutil
-import threading
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
 
+from browser_harness import KeeperHandler, inject_axe, keep_renderer, serving
 from conftest import demo_options
+
+from .deploy_headers import headers_for
 
 ROOT = Path(__file__).resolve().parents[2]
 THEME = ROOT / "theme"
 BUILD_DATE = "2026-11-23"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -99,20 +102,41 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path):
     """The built site on http://127.0.0.1:<free port>/, served from a background thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(functools.partial(_QuietHandler, directory=str(site_dir))) as url:
+        yield url
+
+
+class _HeadersHandler(_QuietHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".geojson": "application/geo+json",
+        ".pagefind": "application/octet-stream",
+    }
+
+    def end_headers(self):
+        for name, value in headers_for(urlsplit(self.path).path).items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
+@pytest.fixture(scope="session")
+def csp_url(site_dir: Path):
+    """The built site served with the deployment headers of deploy/_headers (as Cloudflare Pages
+    reads them), for each address."""
+    with serving(functools.partial(_HeadersHandler, directory=str(site_dir))) as url:
+        yield url
 
 
 def is_external(url: str) -> bool:
     """A request leaving the test machine (map tiles…): never made by the tests."""
     parts = urlsplit(url)
     return parts.scheme in {"http", "https"} and parts.hostname not in {"127.0.0.1", "localhost"}
+
+
+# is_external as a pattern, for routes: Playwright matches a pattern itself, where it calls a
+# function back (in this process) for every request of every page.
+EXTERNAL = re.compile(r"^https?://(?!(?:127\.0\.0\.1|localhost)(?::\d+)?(?:[/?#]|$))")
 
 
 def new_context(browser, **context_options):
@@ -125,7 +149,7 @@ def new_context(browser, **context_options):
     options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", "bypass_csp": True, **context_options}
     context = browser.new_context(**options)
     context.set_default_timeout(10_000)
-    context.route(is_external, lambda route: route.fulfill(status=204, body=b""))
+    context.route(EXTERNAL, lambda route: route.fulfill(status=204, body=b""))
     return context
 
 
@@ -140,19 +164,95 @@ def open_page(browser, **context_options):
 
 
 @pytest.fixture(scope="session")
-def default_context(browser):
+def keeper_url():
+    """An empty page on 127.0.0.1, the site of every test server (a site ignores the port)."""
+    with serving(KeeperHandler) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def default_context(browser, keeper_url):
     """The context most tests share (desktop viewport, French, Paris time); a new page per test."""
     context = new_context(browser)
+    keep_renderer(context, keeper_url)
     yield context
     context.close()
 
 
+@pytest.fixture(scope="session")
+def contexts(browser, default_context, keeper_url):
+    """``contexts(name, **options)``: a context shared by the tests that ask for the same name and
+    options, a page of its own for each (page_in; open_page's context per test cost more). The
+    name sets apart the tests that change the context the same way: "clock" for those that set its
+    clock before loading a page. Without name nor options: the default context."""
+    pool = {("", "{}"): default_context}
+
+    def get(name: str = "", **options):
+        key = (name, json.dumps(options, sort_keys=True))
+        if key not in pool:
+            pool[key] = new_context(browser, **options)
+            keep_renderer(pool[key], keeper_url)
+        return pool[key]
+
+    yield get
+    for key, context in pool.items():
+        if key != ("", "{}"):
+            context.close()
+
+
+DESKTOP = {"width": 1280, "height": 720}  # Playwright's default viewport
+_idle_pages: dict = {}  # context -> the page a test gave back, ready for the next one
+
+
+def _listeners(page) -> dict | None:
+    """How many listeners the page has for each event (None if Playwright hides it)."""
+    try:
+        impl = page._impl_obj
+        return {event: len(impl.listeners(event)) for event in impl.event_names()}
+    except Exception:
+        return None
+
+
+def _renew(page, viewport: dict) -> bool:
+    """Bring a page a test gave back to the state of a new one: an empty document, the context's
+    viewport, the mouse outside it (nothing hovered)."""
+    try:
+        page.goto("about:blank")
+        page.mouse.move(-1, -1)
+        page.set_viewport_size(viewport)
+        return True
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def page_in(context, viewport: dict | None = None, *, recycle: bool = True):
+    """A page of a shared context for one test, at ``viewport`` size (the context's by default).
+
+    A page costs Chromium a renderer process (a fifth of a second of CPU): the page the previous
+    test gave back is used again, renewed (_renew). A page given back with listeners of its test
+    still on it is closed instead; ``recycle=False`` for a test that adds an init script (it would
+    stay with the page) or emulates a media."""
+    default = getattr(context, "mn_viewport", DESKTOP)
+    page = _idle_pages.pop(context, None) or context.new_page()
+    before = _listeners(page)
+    try:
+        if viewport:
+            page.set_viewport_size(viewport)
+        yield page
+    finally:
+        if recycle and before is not None and _listeners(page) == before and _renew(page, default):
+            _idle_pages[context] = page
+        else:
+            page.close()
+
+
 @pytest.fixture
 def page(default_context):
-    """A fresh page, for tests that change its state (focus, keyboard, clock…)."""
-    page = default_context.new_page()
-    yield page
-    page.close()
+    """A page of its own for the test (a renewed one: page_in), for tests that change its state
+    (focus, keyboard…)."""
+    with page_in(default_context) as page:
+        yield page
 
 
 @pytest.fixture(scope="session")
@@ -192,7 +292,7 @@ def watching(page):
 
 def run_axe(page, tags: list[str] | None = None, rules: dict | None = None) -> list[dict]:
     """axe-core's violations on the loaded page, for the given rule tags (WCAG A/AA by default)."""
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     options = {
         "runOnly": {"type": "tag", "values": tags or WCAG_TAGS},
         "resultTypes": ["violations"],
@@ -207,26 +307,50 @@ def is_wcag(violation: dict) -> bool:
 
 
 @pytest.fixture(scope="session")
-def axe_site(shared_page, base_url):
-    """axe-core on a page of the site, WCAG and best-practice rules in one run, once per page.
+def visits(browser, base_url, csp_url, tmp_path_factory):
+    """kind of PAGES -> the results of its one visit (visits.py), loaded once per test run: the
+    first pytest-xdist worker to need a page visits it, the other reads what it found."""
+    from conftest import shared_build
 
-    Returns a function url -> (violations, console errors and failed requests while loading).
-    A rule's result does not depend on the other rules run with it, so the WCAG test and the
-    best-practice test of a page share one run.
-    """
-    cache: dict[str, tuple[list[dict], list[str]]] = {}
+    from . import visits as checks
 
-    def check(url: str) -> tuple[list[dict], list[str]]:
-        if url not in cache:
-            # Requests of the previous page end (aborted) before watching this one.
-            shared_page.goto("about:blank")
-            with watching(shared_page) as problems:
-                shared_page.goto(base_url + url)
-                violations = run_axe(shared_page, [*WCAG_TAGS, "best-practice"])
-            cache[url] = (violations, problems)
-        return cache[url]
+    cache: dict[str, dict] = {}
+    seen: dict[str, list[str]] = {width: [] for width in checks.WIDTHS}  # kinds of links hovered
+    pages = []  # [visit page, phone page], opened at the first visit of this worker
 
-    return check
+    def open_pages():
+        context = new_context(browser, bypass_csp=False)
+        context.add_init_script(checks.RECORD_VIOLATIONS)
+        page = context.new_page()
+        checks.record_csp_console(page)
+        phone = new_context(browser, **checks.PHONE).new_page()
+        pages.extend([page, phone])
+
+    def axe(page):
+        return run_axe(page, [*WCAG_TAGS, "best-practice"])
+
+    def results(kind: str) -> dict:
+        if kind not in cache:
+
+            def build(out: Path) -> None:
+                if not pages:
+                    open_pages()
+                found = checks.visit(*pages, kind, PAGES[kind], csp_url, base_url, axe, watching, seen)
+                out.write_text(json.dumps(found), encoding="utf-8")
+
+            cache[kind] = json.loads(shared_build(tmp_path_factory, f"visit-{kind}", build).read_text())
+        return cache[kind]
+
+    yield results
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture(scope="session", params=list(PAGES), ids=list(PAGES))
+def visited(request, visits) -> dict:
+    """The visit of each representative page in turn. A session-scoped parameter: pytest runs all
+    the tests of one page together, so that one worker visits it while the other visits another."""
+    return visits(request.param)
 
 
 def describe_violations(violations: list[dict], where: str) -> str:
@@ -272,29 +396,46 @@ def catalogue():
 
 
 @pytest.fixture(scope="session")
-def component_pages(tmp_path_factory, catalogue) -> dict[str, Path]:
-    """Every example of theme/components/*/examples.yaml rendered into a minimal valid page.
+def component_pages(request, tmp_path_factory) -> dict[str, Path]:
+    """Every example of theme/components/*/examples.yaml rendered into a minimal valid page, once
+    per test run (the same files for every worker: the Nu Html Checker's report is shared too).
 
     Returns {"<component>/<example name>": file}; the files share the real CSS bundle.
     """
+    from conftest import shared_build
     from mednum.assets import bundle_css
 
     from .component_examples import render_examples
 
-    folder = tmp_path_factory.mktemp("components")
-    (folder / "site.css").write_text(bundle_css(THEME).css, encoding="utf-8")
-    pages = {}
-    for n, (key, title, html) in enumerate(render_examples(catalogue, BUILD_DATE), start=1):
-        path = folder / f"{n:02d}-{key.split('/')[0]}.html"
-        path.write_text(SHELL.format(title=title, body=html), encoding="utf-8")
-        pages[key] = path
-    return pages
+    def build(folder: Path) -> None:
+        folder.mkdir()
+        (folder / "site.css").write_text(bundle_css(THEME).css, encoding="utf-8")
+        names = {}
+        examples = render_examples(request.getfixturevalue("catalogue"), BUILD_DATE)
+        for n, (key, title, html) in enumerate(examples, start=1):
+            names[key] = f"{n:02d}-{key.split('/')[0]}.html"
+            (folder / names[key]).write_text(SHELL.format(title=title, body=html), encoding="utf-8")
+        (folder / "examples.json").write_text(json.dumps(names), encoding="utf-8")
+
+    folder = shared_build(tmp_path_factory, "components", build)
+    names = json.loads((folder / "examples.json").read_text(encoding="utf-8"))
+    return {key: folder / name for key, name in names.items()}
+
+
+# The checker runs for seconds, not hours: the JIT's first tier only (half the CPU time); its
+# schema validation then needs a deeper stack than the default.
+VNU_JAVA_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m"]
 
 
 @pytest.fixture(scope="session")
-def vnu_messages(site_dir: Path, component_pages: dict[str, Path]) -> dict[Path, list[dict]]:
-    """Nu Html Checker errors, one JVM for every representative page and component example."""
+def vnu_messages(
+    site_dir: Path, component_pages: dict[str, Path], tmp_path_factory
+) -> dict[Path, list[dict]]:
+    """Nu Html Checker errors, one JVM for every representative page and component example, once
+    per test run (the first worker to need them runs it, the other reads its report)."""
     import subprocess
+
+    from conftest import shared_build
 
     java = shutil.which("java")
     if java is None:
@@ -302,14 +443,27 @@ def vnu_messages(site_dir: Path, component_pages: dict[str, Path]) -> dict[Path,
     if not VNU_JAR.is_file():
         pytest.skip("node_modules/vnu-jar is missing: npm ci")
     files = [page_file(site_dir, url) for url in PAGES.values()] + list(component_pages.values())
-    proc = subprocess.run(
-        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    # vnu exits 1 when it found errors; the JSON report is on stderr.
-    report = json.loads(proc.stderr or proc.stdout)
+
+    def build(out: Path) -> None:
+        proc = subprocess.run(
+            [
+                java,
+                *VNU_JAVA_OPTIONS,
+                "-jar",
+                str(VNU_JAR),
+                "--errors-only",
+                "--format",
+                "json",
+                *map(str, files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        # vnu exits 1 when it found errors; the JSON report is on stderr.
+        out.write_text(proc.stderr or proc.stdout, encoding="utf-8")
+
+    report = json.loads(shared_build(tmp_path_factory, "vnu", build).read_text(encoding="utf-8"))
     found: dict[Path, list[dict]] = {f.resolve(): [] for f in files}
     for message in report["messages"]:
         url = message.get("url", "")

@@ -1,45 +1,44 @@
 """axe-core on one page of every kind, in Chromium: WCAG 2.2 A and AA rules, then best practices.
 
-Component examples are checked in test_components.py.
+axe-core runs during the one visit of each page (visits.py), with every rule in one run. Component
+examples are checked in test_components.py.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from browser_harness import outcome
+
 from .conftest import (
     OPEN_WEEKDAYS_SITE,
-    PAGES,
     WCAG_TAGS,
     describe_violations,
     is_wcag,
-    open_page,
+    page_in,
     run_axe,
 )
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
-def test_page_has_no_wcag_violation(axe_site, url):
-    violations, problems = axe_site(url)
+def test_page_has_no_wcag_violation(visited):
+    url, violations = visited["url"], outcome(visited, "axe", "axe")
     wcag = [v for v in violations if is_wcag(v)]
     assert not wcag, describe_violations(wcag, "/" + url)
-    assert not problems, f"/{url}: " + "; ".join(problems)  # console errors, missing CSS or icon
+    problems = outcome(visited, "problems")  # console errors, missing CSS or icon
+    assert not problems, f"/{url}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
-def test_page_follows_axe_best_practices(axe_site, url):
-    violations, _ = axe_site(url)
+def test_page_follows_axe_best_practices(visited):
+    url, violations = visited["url"], outcome(visited, "axe", "axe")
     others = [v for v in violations if not is_wcag(v)]
     assert not others, describe_violations(others, "/" + url)
 
 
-def test_home_with_every_commune_list_open(shared_page, base_url):
+def test_home_with_every_commune_list_open(visits):
     """Every commune of the home page, hidden in closed <details> for the default run."""
-    shared_page.goto(base_url)
-    shared_page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    violations = run_axe(shared_page, [*WCAG_TAGS, "best-practice"])
+    violations = outcome(visits("home"), "axe-lists-open", "axe-lists-open")
     assert not violations, describe_violations(violations, "/ (commune lists open)")
 
 
@@ -48,9 +47,9 @@ def test_home_with_every_commune_list_open(shared_page, base_url):
     [("2026-11-23T10:00:00+01:00", "mn-open--yes"), ("2026-11-23T13:00:00+01:00", "mn-open--no")],
     ids=["open", "closed"],
 )
-def test_site_page_with_open_now_badge_shown(browser, base_url, moment, state):
+def test_site_page_with_open_now_badge_shown(contexts, base_url, moment, state):
     """The badge ouvert.js shows (green or red text) is checked too, contrast included."""
-    with open_page(browser) as page:
+    with page_in(contexts("clock")) as page:
         page.clock.set_fixed_time(moment)
         page.goto(base_url + OPEN_WEEKDAYS_SITE)
         assert page.locator(f".mn-open.{state}").is_visible()

@@ -24,9 +24,8 @@ from html_tree import Element, parse_html
 
 from conftest import REFERENCE
 
-from .conftest import PAGES, WCAG_TAGS, describe_violations, open_page, page_file, run_axe, watching
-from .test_csp import RECORD_VIOLATIONS, csp_url  # noqa: F401 - csp_url is a fixture
-from .test_reflow import OVERFLOW
+from .conftest import PAGES, WCAG_TAGS, describe_violations, page_file, page_in, run_axe, watching
+from .visits import OVERFLOW, RECORD_VIOLATIONS
 
 pytestmark = pytest.mark.browser
 
@@ -202,8 +201,8 @@ def test_abbreviations_are_explained_in_words(site_dir):
 # In the browser: without JavaScript
 
 
-def test_without_javascript_the_field_opens_the_list_that_explains(browser, base_url):
-    with open_page(browser, java_script_enabled=False) as page, watching(page) as problems:
+def test_without_javascript_the_field_opens_the_list_that_explains(contexts, base_url):
+    with page_in(contexts(java_script_enabled=False)) as page, watching(page) as problems:
         page.goto(base_url + HOME)
         field = page.get_by_label(LABEL)
         assert field.is_visible()
@@ -297,9 +296,9 @@ def test_the_a_to_z_page_reads_what_the_form_sent(page, base_url):
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_keyboard_only(browser, base_url, width):
+def test_keyboard_only(contexts, base_url, width):
     viewport = {"width": width, "height": 720 if width > 320 else 640}
-    with open_page(browser, viewport=viewport) as page, watching(page) as problems:
+    with page_in(contexts(), viewport=viewport) as page, watching(page) as problems:
         page.goto(base_url + HOME)
         for _ in range(60):
             page.keyboard.press("Tab")
@@ -325,9 +324,9 @@ def test_keyboard_only(browser, base_url, width):
         assert not real(problems), problems
 
 
-def test_near_me_lists_the_nearest_communes(browser, base_url):
+def test_near_me_lists_the_nearest_communes(contexts, base_url):
     with (
-        open_page(browser, geolocation=LODEVE, permissions=["geolocation"]) as page,
+        page_in(contexts(geolocation=LODEVE, permissions=["geolocation"])) as page,
         watching(page) as problems,
     ):
         requests: list[str] = []
@@ -358,8 +357,8 @@ def test_near_me_lists_the_nearest_communes(browser, base_url):
     ],
     ids=["refused", "far-away"],
 )
-def test_near_me_says_when_it_cannot_help(browser, base_url, options, said):
-    with open_page(browser, **options) as page, watching(page) as problems:
+def test_near_me_says_when_it_cannot_help(contexts, base_url, options, said):
+    with page_in(contexts(**options)) as page, watching(page) as problems:
         page.goto(base_url + HOME)
         page.get_by_role("button", name="Près de chez moi").click()
         page.locator(".mn-near [role=status]").filter(has_text=said).wait_for()
@@ -380,33 +379,29 @@ def show_every_answer(page, base_url) -> None:
     page.locator(".mn-near li").first.wait_for()
 
 
-def test_answers_fit_320_px(browser, base_url):
-    options = {
-        "viewport": {"width": 320, "height": 640},
-        "geolocation": LODEVE,
-        "permissions": ["geolocation"],
-    }
-    with open_page(browser, **options) as page:
+def test_answers_fit_320_px(contexts, base_url):
+    narrow = {"width": 320, "height": 640}
+    with page_in(contexts(geolocation=LODEVE, permissions=["geolocation"]), viewport=narrow) as page:
         show_every_answer(page, base_url)
         result = page.evaluate(OVERFLOW)
         assert result["scrollWidth"] <= 320 and not result["wide"], result
     # The A–Z page as the form opens it without JavaScript, its note shown.
-    with open_page(browser, viewport={"width": 320, "height": 640}, java_script_enabled=False) as page:
+    with page_in(contexts(java_script_enabled=False), viewport=narrow) as page:
         page.goto(base_url + AZ + "?commune=x#choisir")
         assert page.locator("#choisir").is_visible()
         result = page.evaluate(OVERFLOW)
         assert result["scrollWidth"] <= 320 and not result["wide"], result
 
 
-def test_answers_pass_axe(browser, base_url):
-    with open_page(browser, geolocation=LODEVE, permissions=["geolocation"]) as page:
+def test_answers_pass_axe(contexts, base_url):
+    with page_in(contexts(geolocation=LODEVE, permissions=["geolocation"])) as page:
         show_every_answer(page, base_url)
         violations = run_axe(page, [*WCAG_TAGS, "best-practice"])
         assert not violations, describe_violations(violations, "/ (answers shown)")
 
 
-def test_answers_under_the_content_security_policy(browser, csp_url):  # noqa: F811
-    with open_page(browser, geolocation=LODEVE, permissions=["geolocation"]) as page:
+def test_answers_under_the_content_security_policy(contexts, csp_url):
+    with page_in(contexts(geolocation=LODEVE, permissions=["geolocation"]), recycle=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
         show_every_answer(page, csp_url)
         page.wait_for_load_state("networkidle")

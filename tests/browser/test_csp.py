@@ -10,119 +10,20 @@ Framing by another site is checked in test_embed.py.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
-from pathlib import Path
 from types import SimpleNamespace
-from typing import ClassVar
-from urllib.parse import urlsplit
 
 import pytest
 
+from browser_harness import outcome
 from mednum import urls
 from mednum.security import host_headers
 
-from .conftest import PAGES, ROOT, open_page
+from .conftest import PAGES, open_page, page_in
+from .deploy_headers import DEPLOY, headers_for, nginx_headers_for, read_nginx_blocks, read_nginx_headers
+from .visits import RECORD_VIOLATIONS, record_csp_console, violations
 
 pytestmark = pytest.mark.browser
-
-DEPLOY = ROOT / "deploy"
-
-# Each violation is recorded in the document (and each frame) where it happens.
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push([e.violatedDirective, e.blockedURI, e.sourceFile + ":" + e.lineNumber, e.sample].join(" | "));
-});
-"""
-
-
-Rule = tuple[str, list[tuple[str, str | None]]]  # a path pattern, its (name, value) lines; None: « ! name »
-
-
-def read_headers_rules(path: Path = DEPLOY / "_headers") -> list[Rule]:
-    """The rules of a Netlify/Cloudflare Pages ``_headers`` file, in order."""
-    rules: list[Rule] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not line[0].isspace():
-            rules.append((line.strip(), []))
-            continue
-        text = line.strip()
-        if text.startswith("!"):
-            rules[-1][1].append((text[1:].strip(), None))
-        else:
-            name, _, value = text.partition(":")
-            rules[-1][1].append((name.strip(), value.strip()))
-    return rules
-
-
-def _matches(pattern: str, path: str) -> bool:
-    """A ``_headers`` path pattern (exact, or ending in the ``*`` splat) against a request path."""
-    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
-
-
-def headers_for(path: str, host: str = "cloudflare", rules: list[Rule] | None = None) -> dict[str, str]:
-    """The headers a ``_headers`` file gives a request path, as each host reads it.
-
-    * Cloudflare Pages applies every matching rule in order: a header set twice is joined with
-      ", " (two policies, both enforced), « ! name » removes what earlier rules set.
-    * Netlify gives a header the value of the last matching rule that sets it, and ignores the
-      « ! name » lines (no colon).
-    """
-    found: dict[str, str] = {}
-    for pattern, lines in read_headers_rules() if rules is None else rules:
-        if not _matches(pattern, path):
-            continue
-        for name, value in lines:
-            if value is None:
-                if host == "cloudflare":
-                    found.pop(name, None)
-            elif host == "cloudflare" and name in found:
-                found[name] += ", " + value
-            else:
-                found[name] = value
-    return found
-
-
-def read_nginx_blocks(path: Path = DEPLOY / "nginx.conf") -> dict[str, list[tuple[str, str]]]:
-    """Every ``add_header NAME "VALUE"`` of the nginx sample, by block: "server", then each
-    ``location`` by what follows the word (``/integrer/``, ``~* \\.geojson$``…), in order."""
-    blocks: dict[str, list[tuple[str, str]]] = {"server": []}
-    current, depth = "server", 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        text = line.split("#", 1)[0] if not line.lstrip().startswith("add_header") else line
-        location = re.match(r"\s*location\s+(.+?)\s*\{", text)
-        if location and depth == 1:
-            current = location.group(1)
-            blocks[current] = []
-        header = re.match(r'^\s*add_header\s+([\w-]+)\s+"([^"]*)"(?:\s+always)?\s*;', line)
-        if header:
-            blocks[current].append((header.group(1), header.group(2)))
-        depth += text.count("{") - text.count("}")
-        if depth == 1:
-            current = "server"
-    return blocks
-
-
-def read_nginx_headers(path: Path = DEPLOY / "nginx.conf") -> list[tuple[str, str]]:
-    """Every ``add_header NAME "VALUE"`` of the nginx sample, in order."""
-    text = path.read_text(encoding="utf-8")
-    return re.findall(r'^\s*add_header\s+([\w-]+)\s+"([^"]*)"(?:\s+always)?\s*;', text, re.MULTILINE)
-
-
-def nginx_headers_for(path: str) -> dict[str, str]:
-    """The headers nginx.conf sends for a page's path: a location's add_header lines replace the
-    server's (nginx inherits them only into a location that has none). Prefix locations only
-    (the regular-expression ones are for the search index's and the maps' data files)."""
-    blocks = read_nginx_blocks()
-    prefixes = [loc for loc in blocks if loc != "server" and not loc.startswith("~")]
-    best = max((loc for loc in prefixes if path.startswith(loc)), key=len, default=None)
-    return dict(blocks[best] if best and blocks[best] else blocks["server"])
-
 
 HEADERS = headers_for("/")
 POLICY = HEADERS["Content-Security-Policy"]
@@ -197,51 +98,11 @@ def test_the_header_readers_see_each_mistake():
     assert headers_for("/x/", "cloudflare", [site, detached])[policy] == "frame-ancestors 'self'"
 
 
-class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".geojson": "application/geo+json",
-        ".pagefind": "application/octet-stream",
-    }
-
-    def end_headers(self):
-        for name, value in headers_for(urlsplit(self.path).path).items():
-            self.send_header(name, value)
-        super().end_headers()
-
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def csp_url(site_dir: Path):
-    """The built site served with the deployment headers of deploy/_headers (as Cloudflare Pages
-    reads them), for each address."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_HeadersHandler, directory=str(site_dir))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def csp_page(browser):
     with open_page(browser, bypass_csp=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
-        console: list[str] = []
-        page.on(
-            "console",
-            lambda m: (
-                "Content Security Policy" in m.text
-                and console.append(f"console: {m.location.get('url', '')}: {m.text}")
-            ),
-        )
-        page.console_csp = console
+        record_csp_console(page)
         yield page
 
 
@@ -252,32 +113,16 @@ def _forget_previous_console(request):
         request.getfixturevalue("csp_page").console_csp.clear()
 
 
-def violations(page) -> list[str]:
-    """The violations recorded in every frame of the page, and CSP console errors."""
-    found = []
-    for frame in page.frames:
-        try:
-            found += [f"{frame.url}: {v}" for v in frame.evaluate("window.__csp || []")]
-        except Exception as exc:  # a frame that went away
-            found.append(f"{frame.url}: could not read violations ({exc})")
-    found += page.console_csp
-    page.console_csp.clear()
-    return found
+def test_page_has_no_csp_violation(visited):
+    """Each page loaded (during its one visit, visits.py) until the network is idle."""
+    url = visited["url"]
+    assert outcome(visited, "policy") == host_headers({}, "/" + url)["Content-Security-Policy"]
+    assert outcome(visited, "csp", "idle", "csp") == []
 
 
-@pytest.mark.parametrize("url", PAGES.values(), ids=PAGES.keys())
-def test_page_has_no_csp_violation(csp_page, csp_url, url):
-    response = csp_page.goto(csp_url + url)
-    assert (
-        response.headers["content-security-policy"] == host_headers({}, "/" + url)["Content-Security-Policy"]
-    )
-    csp_page.wait_for_load_state("networkidle")
-    assert violations(csp_page) == []
-
-
-def test_the_policy_blocks_inline_code_styles_and_other_servers(browser, csp_url):
+def test_the_policy_blocks_inline_code_styles_and_other_servers(contexts, csp_url):
     """What the policy is for: code or styles slipped into a page do not run."""
-    with open_page(browser, bypass_csp=False) as page:
+    with page_in(contexts(bypass_csp=False), recycle=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
         page.goto(csp_url)
         page.evaluate(
@@ -347,12 +192,12 @@ META_ONLY = ("home", "site-mediatheque", "map", "search", "coverage")
 
 
 @pytest.mark.parametrize("kind", META_ONLY)
-def test_served_without_headers_a_page_runs_under_its_own_meta_policy(browser, base_url, site_dir, kind):
+def test_served_without_headers_a_page_runs_under_its_own_meta_policy(contexts, base_url, site_dir, kind):
     """GitHub Pages sends no header: the <meta> policy alone must hold, and be obeyed."""
     html = site_dir / (PAGES[kind] + "index.html" if not PAGES[kind].endswith(".html") else PAGES[kind])
     text = html.read_text(encoding="utf-8")
     assert '<meta http-equiv="Content-Security-Policy" content="' in text[: text.index("</head>")]
-    with open_page(browser, bypass_csp=False) as page:
+    with page_in(contexts(bypass_csp=False), recycle=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
         console: list[str] = []
         page.on("console", lambda m: m.type == "error" and console.append(m.text))

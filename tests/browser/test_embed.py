@@ -11,11 +11,9 @@ stops another site from framing any page: the README says so.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import http.server
 import re
-import threading
 from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
@@ -25,8 +23,10 @@ from urllib.parse import urlsplit
 import pytest
 from html_tree import parse_html
 
-from .conftest import AXE_JS, WCAG_TAGS, describe_violations, open_page, watching
-from .test_csp import headers_for, nginx_headers_for
+from browser_harness import inject_axe, serving
+
+from .conftest import WCAG_TAGS, describe_violations, page_in, watching
+from .deploy_headers import headers_for, nginx_headers_for
 
 pytestmark = pytest.mark.browser
 
@@ -72,20 +72,6 @@ class _PartnerHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
-
-
-@contextlib.contextmanager
-def serving(handler) -> Iterator[str]:
-    """``handler`` on http://127.0.0.1:<free port>/ from a background thread."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def site_handler(site_dir: Path, headers_of: Callable[[str], dict[str, str]]):
@@ -152,12 +138,12 @@ def show(page, partner_url: str, name: str, body: str):
     return frames[0]
 
 
-def test_the_embeddable_page_loads_in_a_partners_frame(browser, site_dir, host_site, partner_url):
+def test_the_embeddable_page_loads_in_a_partners_frame(contexts, site_dir, host_site, partner_url):
     """Under the headers of each host: the commune's code, pasted on another origin, shows its
     places; no console error in the page or the frame, nothing blocked by a policy."""
     host, site_url = host_site
     assert urlsplit(site_url).netloc != urlsplit(partner_url).netloc
-    with open_page(browser, bypass_csp=False) as page:
+    with page_in(contexts(bypass_csp=False)) as page:
         with watching(page) as problems:
             frame = show(page, partner_url, f"{host}-embed.html", code_to_copy(site_dir, COMMUNE, site_url))
             frame.locator("h1").wait_for()
@@ -172,10 +158,10 @@ def test_the_embeddable_page_loads_in_a_partners_frame(browser, site_dir, host_s
         assert problems == []
 
 
-def test_a_page_not_made_for_frames_is_refused(browser, site_dir, host_site, partner_url):
+def test_a_page_not_made_for_frames_is_refused(contexts, site_dir, host_site, partner_url):
     """frame-ancestors 'self': Chromium does not show a commune's page in another site's frame."""
     host, site_url = host_site
-    with open_page(browser, bypass_csp=False) as page:
+    with page_in(contexts(bypass_csp=False)) as page:
         console: list[str] = []
         page.on("console", lambda m: console.append(m.text))
         frame = show(page, partner_url, f"{host}-refused.html", frame_code(site_url + COMMUNE))
@@ -188,10 +174,10 @@ def test_a_page_not_made_for_frames_is_refused(browser, site_dir, host_site, par
     assert any("frame-ancestors" in text for text in console), console
 
 
-def test_without_headers_nothing_stops_framing(browser, base_url, partner_url):
+def test_without_headers_nothing_stops_framing(contexts, base_url, partner_url):
     """Served without headers (GitHub Pages), any page shows in another site's frame: a <meta>
     cannot say frame-ancestors. What the README's « Publication et sécurité » says."""
-    with open_page(browser, bypass_csp=False) as page:
+    with page_in(contexts(bypass_csp=False)) as page:
         frame = show(page, partner_url, "no-headers.html", frame_code(base_url + COMMUNE))
         frame.locator("h1").wait_for()
         assert frame.locator("h1").inner_text() == "Aide au numérique à Lodève"
@@ -199,7 +185,7 @@ def test_without_headers_nothing_stops_framing(browser, base_url, partner_url):
 
 def run_axe_in(target, iframes: bool = True) -> list[dict]:
     """axe-core's WCAG and best-practice violations in a page or a frame."""
-    target.add_script_tag(path=str(AXE_JS))
+    inject_axe(target)
     options = {
         "runOnly": {"type": "tag", "values": [*WCAG_TAGS, "best-practice"]},
         "resultTypes": ["violations"],
@@ -210,12 +196,12 @@ def run_axe_in(target, iframes: bool = True) -> list[dict]:
 
 @pytest.mark.parametrize("embed", EMBEDS)
 def test_the_frame_and_the_partners_page_pass_axe_without_horizontal_scrolling(
-    browser, site_dir, base_url, partner_url, embed
+    contexts, site_dir, base_url, partner_url, embed
 ):
     """axe-core in the frame and on the partner's page (its frame titled by the code to copy), and
     the frame 300 px wide: its content fits, no horizontal scrolling."""
     page_url = embed.removeprefix("integrer/")
-    with open_page(browser) as page:  # the policies would refuse axe-core's script
+    with page_in(contexts()) as page:
         frame = show(
             page,
             partner_url,
@@ -235,9 +221,9 @@ def test_the_frame_and_the_partners_page_pass_axe_without_horizontal_scrolling(
 
 
 @pytest.mark.parametrize("embed", EMBEDS)
-def test_the_embeddable_page_reflows_at_320_px(browser, base_url, embed):
+def test_the_embeddable_page_reflows_at_320_px(contexts, base_url, embed):
     """Opened on its own on a phone (320 CSS px): no horizontal scrolling either."""
-    with open_page(browser, viewport={"width": 320, "height": 640}) as page:
+    with page_in(contexts(), viewport={"width": 320, "height": 640}) as page:
         page.goto(base_url + embed)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

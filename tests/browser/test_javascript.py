@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import OPEN_WEEKDAYS_SITE, PAGES, open_page, watching
+from .conftest import OPEN_WEEKDAYS_SITE, PAGES, page_in, watching
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,8 @@ def visible_badge(page) -> str | None:
     [OPEN_WEEKDAYS_SITE, PAGES["site-itinerant"], PAGES["site-mediatheque"], PAGES["home"]],
     ids=["site-france-services", "site-itinerant", "site-mediatheque", "home"],
 )
-def test_content_is_all_there_without_javascript(browser, base_url, url):
-    with open_page(browser, java_script_enabled=False) as page, watching(page) as problems:
+def test_content_is_all_there_without_javascript(contexts, base_url, url):
+    with page_in(contexts(java_script_enabled=False)) as page, watching(page) as problems:
         page.goto(base_url + url)
         without_js = page.evaluate(MAIN_TEXT)
         assert page.locator(".mn-open").count() == (0 if url == PAGES["home"] else 1)
@@ -34,7 +34,7 @@ def test_content_is_all_there_without_javascript(browser, base_url, url):
             assert tables.count() >= 1 and tables.first.is_visible()
             assert "Lundi" in tables.first.inner_text()
         assert not problems, problems
-    with open_page(browser) as page:
+    with page_in(contexts("clock")) as page:
         page.clock.set_fixed_time("2026-11-23T10:00:00+01:00")
         page.goto(base_url + url)
         # Controls only a script can run (« Près de chez moi ») are hidden without it: set aside.
@@ -56,8 +56,8 @@ def test_content_is_all_there_without_javascript(browser, base_url, url):
         ("2026-11-24T16:59:00+01:00", "Ouvert maintenant, jusqu'à 17\u00a0h"),
     ],
 )
-def test_open_now_badge_at_a_given_paris_time(browser, base_url, moment, expected):
-    with open_page(browser) as page, watching(page) as problems:
+def test_open_now_badge_at_a_given_paris_time(contexts, base_url, moment, expected):
+    with page_in(contexts("clock")) as page, watching(page) as problems:
         page.clock.set_fixed_time(moment)
         page.goto(base_url + OPEN_WEEKDAYS_SITE)
         assert visible_badge(page) == expected
@@ -67,9 +67,9 @@ def test_open_now_badge_at_a_given_paris_time(browser, base_url, moment, expecte
 
 
 @pytest.mark.parametrize("timezone", ["America/New_York", "Asia/Tokyo", "UTC"])
-def test_open_now_badge_uses_paris_time_wherever_the_visitor_is(browser, base_url, timezone):
+def test_open_now_badge_uses_paris_time_wherever_the_visitor_is(contexts, base_url, timezone):
     """A phone set to another time zone still gets the place's hours right (Paris time)."""
-    with open_page(browser, timezone_id=timezone) as page, watching(page) as problems:
+    with page_in(contexts("clock", timezone_id=timezone)) as page, watching(page) as problems:
         page.clock.set_fixed_time("2026-11-23T10:00:00+01:00")
         page.goto(base_url + OPEN_WEEKDAYS_SITE)
         assert visible_badge(page) == "Ouvert maintenant, jusqu'à 12\u00a0h"
@@ -77,9 +77,9 @@ def test_open_now_badge_uses_paris_time_wherever_the_visitor_is(browser, base_ur
 
 
 @pytest.mark.parametrize("moment", ["2026-11-20T10:00:00+01:00", "2026-12-31T10:00:00+01:00"])
-def test_open_now_badge_says_nothing_outside_its_plan(browser, base_url, moment):
+def test_open_now_badge_says_nothing_outside_its_plan(contexts, base_url, moment):
     """Before the build date or after the 14 planned days the page cannot know: no badge."""
-    with open_page(browser) as page, watching(page) as problems:
+    with page_in(contexts("clock")) as page, watching(page) as problems:
         page.clock.set_fixed_time(moment)
         page.goto(base_url + OPEN_WEEKDAYS_SITE)
         assert visible_badge(page) is None

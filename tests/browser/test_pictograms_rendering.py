@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import PAGES, open_page
+from .conftest import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -20,13 +20,29 @@ MEASURE = """() => Array.from(document.querySelectorAll('svg.mn-icon'))
   })"""
 
 
+@pytest.fixture(scope="module")
+def media_page(default_context):
+    """A page for each media, at an A4 page's size, in which each test loads its page."""
+    pages = {}
+
+    def get(media: str):
+        if media not in pages:
+            pages[media] = default_context.new_page()
+            pages[media].set_viewport_size({"width": 794, "height": 1123})
+            pages[media].emulate_media(media=media)
+        return pages[media]
+
+    yield get
+    for page in pages.values():
+        page.close()
+
+
 @pytest.mark.parametrize("media", ["screen", "print"])
 @pytest.mark.parametrize("url", URLS)
-def test_pictograms_are_the_size_and_colour_of_their_words(browser, base_url, url, media):
-    with open_page(browser, viewport={"width": 794, "height": 1123}) as page:
-        page.emulate_media(media=media)
-        page.goto(base_url + url)
-        drawn = page.evaluate(MEASURE)
+def test_pictograms_are_the_size_and_colour_of_their_words(media_page, base_url, url, media):
+    page = media_page(media)
+    page.goto(base_url + url)
+    drawn = page.evaluate(MEASURE)
     assert drawn, f"{url}: no pictogram drawn ({media})"
     for icon in drawn:
         assert icon["stroke"] == icon["color"], icon

@@ -31,9 +31,12 @@ PAGES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def printed(browser, base_url):
-    page = browser.new_page(viewport={"width": 794, "height": 1123})
+    """A page printed (print media), in a plain context (as browser.new_page() makes one) at an A4
+    page's size: each test loads its page in it, which replaces the whole document."""
+    context = browser.new_context(viewport={"width": 794, "height": 1123})
+    page = context.new_page()
     page.emulate_media(media="print")
 
     def open_(path: str):
@@ -41,7 +44,7 @@ def printed(browser, base_url):
         return page
 
     yield open_
-    page.close()
+    context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)

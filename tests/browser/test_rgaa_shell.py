@@ -1,6 +1,9 @@
 """The page shell against the RGAA: focus and hover contrast, target size, presentation in CSS only,
 required fields, the search field's error, the skip link.
 
+The focus, hover and target checks (their scripts are in visits.py) run during the one visit of
+each page.
+
 - RGAA 3.2 / WCAG 1.4.3 and 2.4.7: every focusable element of every representative page, focused,
   keeps text of 4.5:1 against its real background (the nearest backgrounds of its ancestors,
   composed) and a focus indicator of 3:1 against the colour around it; hovered, every kind of
@@ -15,217 +18,41 @@ required fields, the search field's error, the skip link.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from html_tree import parse_html
+from html_tree import VOID, parse_html
 
-from .conftest import PAGES, open_page
+from .conftest import PAGES, page_in
+from .visits import HELPERS, TEXT_RATIO, WIDTHS
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"1280px": {"width": 1280, "height": 800}, "320px": {"width": 320, "height": 640}}
-TEXT_RATIO = 4.5
-
-# Colours, WCAG contrast, the background behind an element, its text-bearing parts. Defined once
-# per page (window.rgaa) and used by the checks below.
-HELPERS = r"""() => {
-  if (window.rgaa) return;
-  const parse = c => {
-    const m = /rgba?\(([^)]+)\)/.exec(c || "");
-    if (!m) return null;
-    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
-  const lum = c => {
-    const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  // The colour behind an element: its own and its ancestors' backgrounds down to the first opaque
-  // one, composed over the white canvas. null behind an image or a gradient (not measurable).
-  const background = el => {
-    const layers = [];
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const s = getComputedStyle(e);
-      if (s.backgroundImage !== "none") return null;
-      const c = parse(s.backgroundColor);
-      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-    }
-    return layers.reverse().reduce((below, c) => over(c, below), [255, 255, 255, 1]);
-  };
-  const name = el => {
-    const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "";
-    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").slice(0, 40);
-    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + cls + (text ? " « " + text + " »" : "");
-  };
-  const shown = e => {
-    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
-    return r.width > 1 && r.height > 1 && s.visibility !== "hidden" && s.clip === "auto" && s.clipPath === "none";
-  };
-  const noText = new Set(["checkbox", "radio", "range", "color", "file", "image", "hidden"]);
-  // The element and its descendants that draw text of their own.
-  const textParts = el => {
-    const parts = [];
-    for (const e of [el, ...el.querySelectorAll("*")]) {
-      const control = /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(e.tagName);
-      if (control && e.tagName === "INPUT" && noText.has(e.type)) continue;
-      const own = control || [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-      if (own && shown(e)) parts.push(e);
-    }
-    return parts;
-  };
-  // Text contrast problems of an element in its current state.
-  const textProblems = el => {
-    const found = [];
-    for (const part of textParts(el)) {
-      const bg = background(part);
-      if (!bg) continue;
-      let fg = parse(getComputedStyle(part).color);
-      if (fg[3] < 1) fg = over(fg, bg);
-      const r = ratio(fg, bg);
-      if (r < window.rgaa.TEXT_RATIO) {
-        found.push((part === el ? "" : "its " + name(part) + ": ") + "text " + getComputedStyle(part).color
-          + " on " + "rgb(" + bg.slice(0, 3).map(Math.round).join(", ") + ")" + " = " + r.toFixed(2) + ":1");
-      }
-    }
-    return found;
-  };
-  window.rgaa = {parse, ratio, background, name, shown, textProblems, TEXT_RATIO: 4.5, INDICATOR_RATIO: 3};
-}"""
-
-# Open every <details>, list what takes focus, focus each and measure it.
-FOCUS_CHECK = r"""() => {
-  const {parse, ratio, background, name, shown, textProblems, INDICATOR_RATIO} = window.rgaa;
-  document.querySelectorAll("details").forEach(d => { d.open = true; });
-  const selector = "a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])";
-  const problems = [];
-  let count = 0;
-  for (const el of document.querySelectorAll(selector)) {
-    if (el.disabled || el.tabIndex < 0 || el.closest("[hidden], [inert]")) continue;
-    el.focus({preventScroll: true});
-    if (document.activeElement !== el) continue;  // not focusable after all (display: none…)
-    count += 1;
-    const where = name(el);
-    if (!el.matches(":focus-visible")) { problems.push(where + ": no :focus-visible style applies"); continue; }
-    if (!shown(el) && el.getBoundingClientRect().width < 1) continue;
-    for (const p of textProblems(el)) problems.push(where + " focused: " + p);
-    // The indicator: an outline or a box-shadow ring of 2 px at least, 3:1 against the colour
-    // around the element (its parent's background).
-    const s = getComputedStyle(el), around = background(el.parentElement || el);
-    const rings = [];
-    if (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) rings.push(parse(s.outlineColor));
-    const spread = /(-?[\d.]+)px\s*$/.exec(s.boxShadow.replace(/rgba?\([^)]*\)/g, "").trim().split(",")[0] || "");
-    if (s.boxShadow !== "none" && spread && parseFloat(spread[1]) >= 2) rings.push(parse(s.boxShadow));
-    if (!rings.length) problems.push(where + ": no focus indicator of 2 px (outline or box-shadow)");
-    else if (around && Math.max(...rings.map(c => ratio(c, around))) < INDICATOR_RATIO) {
-      problems.push(where + ": focus indicator below 3:1 against rgb(" + around.slice(0, 3).join(", ") + ")");
-    }
-  }
-  if (document.activeElement) document.activeElement.blur();
-  return {count, problems};
-}"""
-
-# One link of each kind not seen on an earlier page (same classes up the tree, same colours):
-# [key, index] of each.
-HOVER_TARGETS = r"""seen => {
-  const {background, shown} = window.rgaa;
-  const kinds = new Map(), known = new Set(seen);
-  document.querySelectorAll("a[href]").forEach((a, i) => {
-    if (a.closest("[hidden], [inert]") || !shown(a)) return;
-    const path = [];
-    for (let e = a; e && e !== document.body; e = e.parentElement) {
-      path.push(e.tagName + "." + (typeof e.className === "string" ? e.className : "") + (e.getAttribute("aria-current") || ""));
-    }
-    const key = path.join("<") + "|" + getComputedStyle(a).color + "|" + background(a);
-    if (!kinds.has(key) && !known.has(key)) { a.dataset.rgaaHover = i; kinds.set(key, i); }
-  });
-  return [...kinds.entries()];
-}"""
-
-POINT_AT = r"""i => {
-  const a = document.querySelector(`[data-rgaa-hover="${i}"]`);
-  a.scrollIntoView({block: "center", inline: "nearest"});
-  const r = a.getClientRects()[0] || a.getBoundingClientRect();
-  return [r.left + r.width / 2, r.top + r.height / 2];
-}"""
-
-HOVER_CHECK = r"""i => {
-  const {name, textProblems} = window.rgaa;
-  const a = document.querySelector(`[data-rgaa-hover="${i}"]`);
-  if (!a.matches(":hover")) return null;  // covered by another element at that point
-  return textProblems(a).map(p => name(a) + " hovered: " + p);
-}"""
-
-
-# --- Target size (WCAG 2.5.8) --------------------------------------------------------------
-
-TARGETS = r"""() => {
-  const {name, shown} = window.rgaa;
-  document.querySelectorAll("details").forEach(d => { d.open = true; });
-  const scope = ".mn-brand, .mn-nav a, .mn-crumbs a, .mn-footer__links a, #mn-search input[type=checkbox]";
-  const all = "a[href], button, input:not([type=hidden]), select, textarea, summary, label, [tabindex]:not([tabindex='-1'])";
-  const box = e => { const r = e.getBoundingClientRect(); return {l: r.left, t: r.top, r: r.right, b: r.bottom, w: r.width, h: r.height, cx: r.left + r.width / 2, cy: r.top + r.height / 2}; };
-  const usable = e => !e.closest("[hidden], [inert]") && shown(e) && e.getBoundingClientRect().right > 0;
-  const targets = [...document.querySelectorAll(all)].filter(usable).map(e => ({e, b: box(e)}));
-  const small = b => b.w < 24 || b.h < 24;
-  const distance = (x, y, b) => Math.hypot(Math.max(b.l - x, 0, x - b.r), Math.max(b.t - y, 0, y - b.b));
-  const problems = [];
-  let count = 0;
-  for (const el of document.querySelectorAll(scope)) {
-    if (!usable(el)) continue;
-    count += 1;
-    const b = box(el), own = el.labels ? [...el.labels] : [];
-    if (el.matches("input[type=checkbox]")) {
-      for (const label of own) if (label.getBoundingClientRect().height < 24) problems.push(name(label) + ": label " + Math.round(label.getBoundingClientRect().height) + " px high, under 24");
-    }
-    if (!small(b)) continue;
-    // The spacing exception: a 24 px circle centred on it meets no other target nor the circle
-    // of another small target.
-    const hit = targets.find(o => o.e !== el && !o.e.contains(el) && !el.contains(o.e) && !own.includes(o.e)
-      && (distance(b.cx, b.cy, o.b) < 12 || (small(o.b) && Math.hypot(b.cx - o.b.cx, b.cy - o.b.cy) < 24)));
-    if (hit) problems.push(name(el) + ": " + Math.round(b.w) + " × " + Math.round(b.h) + " px, too close to " + name(hit.e));
-  }
-  return {count, problems};
-}"""
-
 
 @pytest.fixture(scope="module")
-def shell(browser, base_url) -> dict[str, dict]:
-    """Every representative page loaded once, measured at each width: focus, hover, targets.
+def shell(visits) -> dict[str, dict]:
+    """Focus, hover and targets of every representative page, measured at each width during its one
+    visit (visits.py; each kind of link hovered once per width and worker).
 
-    Returns {"focus" | "hover" | "targets": {"count": n, "problems": [...]}}.
+    Returns {"focus" | "hover" | "targets": {"count": n, "problems": [...]}}, problems in PAGES order.
     """
+    by_kind = {}
+    # Backwards: the tests of each page visit the pages forwards, maybe in the other worker.
+    for kind in reversed(PAGES):
+        found = visits(kind)
+        error = next((found["errors"][s] for s in ("load", "shell") if s in found["errors"]), None)
+        by_kind[kind] = {"error": error} if error else found["shell"]
     found = {check: {"count": 0, "problems": []} for check in ("focus", "hover", "targets")}
-
-    def add(check: str, where: str, result: dict) -> None:
-        found[check]["count"] += result["count"]
-        found[check]["problems"] += [f"{where}: {p}" for p in result["problems"]]
-
-    seen: dict[str, list[str]] = {width: [] for width in WIDTHS}  # kinds of links hovered
-    with open_page(browser, viewport=WIDTHS["1280px"]) as page:
-        for kind, url in PAGES.items():
-            page.goto(base_url + url)
-            page.evaluate(HELPERS)
-            for width, viewport in WIDTHS.items():
-                page.set_viewport_size(viewport)
-                where = f"{kind} ({width})"
-                page.keyboard.press("Tab")  # keyboard use: script focus then matches :focus-visible
-                add("focus", where, page.evaluate(FOCUS_CHECK))
-                hover = {"count": 0, "problems": []}
-                for key, index in page.evaluate(HOVER_TARGETS, seen[width]):
-                    seen[width].append(key)
-                    x, y = page.evaluate(POINT_AT, index)
-                    page.mouse.move(x, y)
-                    result = page.evaluate(HOVER_CHECK, index)
-                    if result is not None:
-                        hover["count"] += 1
-                        hover["problems"] += result
-                page.mouse.move(0, 0)
-                add("hover", where, hover)
-                if width == "320px":
-                    add("targets", where, page.evaluate(TARGETS))
+    for kind in PAGES:
+        if "error" in by_kind[kind]:
+            for check in found.values():
+                check["problems"].append(f"{kind}: the visit failed:\n{by_kind[kind]['error']}")
+            continue
+        for checks in by_kind[kind].values():
+            for check, result in checks.items():
+                found[check]["count"] += result["count"]
+                found[check]["problems"] += result["problems"]
     return found
 
 
@@ -266,20 +93,47 @@ CANDIDATE = re.compile(
 )
 
 
+class _PresentationScan(HTMLParser):
+    """The start tags of a page, each with the elements open around it as html_tree's TreeBuilder
+    keeps them, without building the tree (the tree of 500 pages took seconds)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        # SVG and MathML attributes are their own geometry, not HTML presentation.
+        if "svg" not in self.open and "math" not in self.open:
+            line = self.getpos()[0]
+            if tag in PRESENTATIONAL_ELEMENTS:
+                self.problems.append(f"line {line}: <{tag}>")
+            for attr in {name for name, _ in attrs} & PRESENTATIONAL_ATTRIBUTES:
+                if attr in ("width", "height") and tag in SIZED_ELEMENTS:
+                    continue
+                if attr == "size" and tag == "select":
+                    continue
+                self.problems.append(f"line {line}: <{tag} {attr}=…>")
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.open.pop()
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.open) - 1, -1, -1):
+            if self.open[i] == tag:
+                del self.open[i:]
+                return
+
+
 def presentation_problems(html: str) -> list[str]:
-    problems = []
-    for element in parse_html(html).iter():
-        if element.tag == "#document" or any(a.tag in ("svg", "math") for a in element.ancestors()):
-            continue  # SVG and MathML attributes are their own geometry, not HTML presentation
-        if element.tag in PRESENTATIONAL_ELEMENTS:
-            problems.append(f"line {element.line}: <{element.tag}>")
-        for attr in set(element.attr_names) & PRESENTATIONAL_ATTRIBUTES:
-            if attr in ("width", "height") and element.tag in SIZED_ELEMENTS:
-                continue
-            if attr == "size" and element.tag == "select":
-                continue
-            problems.append(f"line {element.line}: <{element.tag} {attr}=…>")
-    return problems
+    scan = _PresentationScan()
+    scan.feed(html)
+    scan.close()
+    return scan.problems
 
 
 def built_pages(site: Path):
@@ -379,8 +233,8 @@ def test_empty_search_names_the_field_and_is_tied_to_it(page, base_url):
     assert "mn-q-erreur" not in (page.locator("#mn-q").get_attribute("aria-describedby") or "")
 
 
-def test_search_without_javascript_points_to_the_lists(browser, base_url):
-    with open_page(browser, java_script_enabled=False) as page:
+def test_search_without_javascript_points_to_the_lists(contexts, base_url):
+    with page_in(contexts(java_script_enabled=False)) as page:
         page.goto(base_url + PAGES["search"])
         assert not page.locator("#mn-search").is_visible()
         note = page.locator(".mn-search-nojs")
@@ -410,8 +264,8 @@ SKIP_STATE = """() => {
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_skip_link_is_visible_and_lands_on_main_without_painting_it(browser, base_url, width):
-    with open_page(browser, viewport=WIDTHS[width]) as page:
+def test_skip_link_is_visible_and_lands_on_main_without_painting_it(contexts, base_url, width):
+    with page_in(contexts(), viewport=WIDTHS[width]) as page:
         page.goto(base_url + PAGES["site-mediatheque"])
         page.evaluate(HELPERS)
         page.keyboard.press("Tab")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import http.server
-import threading
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,11 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.first_search import GzipHandler as _Handler
+from browser_harness import KeeperHandler, inject_axe, keep_renderer, serving
 from conftest import demo_options
+
+from .map_visits import MAP_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DATE = "2026-11-23"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TILE_HOST = "data.geopf.fr"
 # A 1×1 transparent PNG.
@@ -35,14 +37,8 @@ def maps_site(demo_site) -> Path:
 
 
 def _serve(site: Path):
-    handler = functools.partial(_Handler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(functools.partial(_Handler, directory=str(site))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -81,13 +77,25 @@ class Traffic:
         return total
 
 
-@contextlib.contextmanager
-def traffic_context(browser, maps_url: str, **options):
-    """A fresh context and page whose requests outside the site are recorded and answered locally
-    (``options``: more context options, such as ``reduced_motion``)."""
-    # bypass_csp: the axe-core these tests inject would break the pages' own policy (<meta>).
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True, **options)
+@pytest.fixture(scope="session")
+def maps_context(browser):
+    """The context of the maps' tests, French at Paris time, a fresh page for each test (a context
+    per test cost a third of a second). Nothing the site stores outlives its page: it keeps no
+    cookie nor storage, and routing a page disables the HTTP cache (its server says no-store too).
+    bypass_csp: the axe-core these tests inject would break the pages' own policy (<meta>)."""
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True)
     context.set_default_timeout(15_000)
+    with serving(KeeperHandler) as keeper_url:
+        keep_renderer(context, keeper_url)
+        yield context
+        context.close()
+
+
+@contextlib.contextmanager
+def traffic_context(maps_context, maps_url: str, reduced_motion: str | None = None):
+    """A fresh page whose requests outside the site are recorded and answered locally, with
+    ``reduced_motion`` as the system's setting when given."""
+    page = maps_context.new_page()
     traffic = Traffic(maps_url.rstrip("/"))
 
     def outside(route):
@@ -98,24 +106,57 @@ def traffic_context(browser, maps_url: str, **options):
         else:
             route.abort()
 
-    context.route(lambda url: not url.startswith(traffic.origin), outside)
-    page = context.new_page()
+    # A pattern, matched by Playwright, rather than a function called back for every request.
+    page.route(re.compile("^(?!" + re.escape(traffic.origin) + ")"), outside)
+    if reduced_motion:
+        page.emulate_media(reduced_motion=reduced_motion)
     page.on("request", lambda request: traffic.requests.append(request))
     try:
         yield page, traffic
     finally:
-        context.close()
+        page.close()
 
 
 @pytest.fixture
-def traffic_page(browser, maps_url):
-    """A fresh context and page whose requests outside the site are recorded and answered locally."""
-    with traffic_context(browser, maps_url) as opened:
+def traffic_page(maps_context, maps_url):
+    """A fresh page whose requests outside the site are recorded and answered locally."""
+    with traffic_context(maps_context, maps_url) as opened:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def map_visits(maps_context, maps_url, tmp_path_factory):
+    """kind of MAP_PAGES -> the results of its one visit (map_visits.py), once per test run: the
+    first pytest-xdist worker to need a map visits it, the other reads what it found."""
+    from conftest import shared_build
+
+    from .map_visits import visit_map
+
+    cache: dict[str, dict] = {}
+
+    def results(kind: str) -> dict:
+        if kind not in cache:
+
+            def build(out: Path) -> None:
+                with traffic_context(maps_context, maps_url) as (page, traffic):
+                    found = visit_map(page, traffic, maps_url, kind, run_axe, watch)
+                out.write_text(json.dumps(found), encoding="utf-8")
+
+            cache[kind] = json.loads(shared_build(tmp_path_factory, f"map-visit-{kind}", build).read_text())
+        return cache[kind]
+
+    return results
+
+
+@pytest.fixture(scope="session", params=list(MAP_PAGES))
+def map_visited(request, map_visits) -> dict:
+    """The visit of each map page in turn (a session-scoped parameter: the tests of one map run
+    together, so that one worker visits it while the other visits another)."""
+    return map_visits(request.param)
+
+
 def run_axe(frame, tags: list[str] | None = None) -> list[dict]:
-    frame.add_script_tag(path=str(AXE_JS))
+    inject_axe(frame)
     options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
     return frame.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
 

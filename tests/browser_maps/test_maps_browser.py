@@ -8,18 +8,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser_harness import outcome
+
 from .conftest import TILE_HOST, describe, run_axe, watch
+from .map_visits import MAP_PAGES, wait_for_map
 
 pytestmark = pytest.mark.browser
 
 KB = 1024
-MAP_PAGES = {
-    "departement": "carte/",
-    "epci": "carte/territoires/cc-lodevois-et-larzac/",
-    "commune": "carte/communes/lodeve/",
-    "site": "carte/lieux/exemple-mediatheque-lodeve/",
-    "site-itinerant": "carte/lieux/exemple-bus-numerique-haut-languedoc/",
-}
 PAGES_WITH_MAP = {
     "home": "",
     "commune": "communes/lodeve/",
@@ -29,32 +25,18 @@ PAGES_WITH_MAP = {
 OTHER_PAGES = ("recherche/", "besoins/demarches-en-ligne/", "ateliers/", "pass-numerique/")
 
 
-def wait_for_map(page, clustered: bool) -> None:
-    page.wait_for_selector(".leaflet-container")
-    if clustered:
-        page.wait_for_selector(".folium-map[data-markers]")
-    else:
-        page.wait_for_selector(".leaflet-marker-icon")
-
-
-def test_department_map_shows_every_help_point(traffic_page, maps_url, catalogue_sites):
-    page, _ = traffic_page
-    problems = watch(page)
-    page.goto(maps_url + "carte/")
-    wait_for_map(page, clustered=True)
+def test_department_map_shows_every_help_point(map_visits, catalogue_sites):
+    """Counted during the department map's visit (map_visits.py), as it opens."""
+    visited = map_visits("departement")
     with_coordinates = [s for s in catalogue_sites if s.coordinates]
-    shown = page.evaluate("() => mnMarkers.getLayers().length")
-    in_clusters = page.evaluate(
-        """() => { let n = 0; document.querySelectorAll('.marker-cluster > div > span').forEach(
-               s => { n += parseInt(s.firstChild.textContent, 10); });
-             return n + document.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length; }"""
-    )
+    markers = outcome(visited, "markers", "markers")
+    shown, in_clusters = markers["group"], markers["onScreen"]
     print(
         f"\nmarkers: {shown} in the group, {in_clusters} counted on screen, {len(with_coordinates)} expected"
     )
     assert shown == len(with_coordinates)
     assert in_clusters == len(with_coordinates)
-    assert not problems, problems
+    assert not visited["problems"], visited["problems"]
 
 
 def test_department_map_popup_links_to_the_place(traffic_page, maps_url, catalogue_sites):
@@ -118,34 +100,20 @@ def test_markers_and_popups_work_with_the_keyboard(traffic_page, maps_url, catal
     expect(page.locator(".leaflet-marker-icon:focus")).to_have_accessible_name(title)
 
 
-@pytest.mark.parametrize("url", MAP_PAGES.values(), ids=MAP_PAGES.keys())
-def test_map_page_passes_axe_before_and_after_opening_a_popup(traffic_page, maps_url, url):
-    page, traffic = traffic_page
-    problems = watch(page)
-    page.goto(maps_url + url)
-    clustered = url.count("/") <= 3 and ("territoires" in url or url == "carte/")
-    wait_for_map(page, clustered)
-    assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.title()
-    assert page.locator("main h1").count() == 1
-    assert "user-scalable" not in (page.locator("meta[name=viewport]").get_attribute("content") or "")
-    back = page.locator(".mn-mapbar a")
-    assert back.count() == 1 and back.get_attribute("href").startswith("/")
-    violations = run_axe(page)
+def test_map_page_passes_axe_before_and_after_opening_a_popup(map_visited):
+    """During the map's visit (map_visits.py): axe as it opens, then with a popup opened by keyboard."""
+    url, shell = map_visited["url"], outcome(map_visited, "shell", "shell")
+    assert shell["lang"] == "fr"
+    assert shell["title"]
+    assert shell["h1"] == 1
+    assert "user-scalable" not in shell["viewport"]
+    assert shell["back"] == 1 and shell["back_href"].startswith("/")
+    violations = outcome(map_visited, "axe", "axe")
     assert not violations, describe(violations, f"/{url}")
-    # Open a popup with the keyboard: Enter on clusters until a marker shows, then on it.
-    target = page.locator(".leaflet-marker-icon:not(.marker-cluster)")
-    for _ in range(5):
-        if target.count():
-            break
-        page.locator(".leaflet-marker-icon.marker-cluster").first.press("Enter")
-        page.wait_for_timeout(800)
-    target.first.press("Enter")
-    page.wait_for_selector(".leaflet-popup-content a")
-    violations = run_axe(page)
+    violations = outcome(map_visited, "popup", "popup")
     assert not violations, describe(violations, f"/{url} with a popup open")
-    assert traffic.hosts_outside() <= {TILE_HOST}, traffic.outside
-    assert not problems, problems
+    assert set(map_visited["hosts_outside"]) <= {TILE_HOST}, map_visited["outside"]
+    assert not map_visited["problems"], map_visited["problems"]
 
 
 @pytest.mark.parametrize("url", [*PAGES_WITH_MAP.values(), *OTHER_PAGES])
@@ -211,14 +179,9 @@ def test_closed_map_costs_at_most_1_kb(traffic_page, maps_url, maps_site):
         assert extra + script <= KB
 
 
-def test_department_map_weighs_at_most_120_kb_before_tiles(traffic_page, maps_url):
-    page, traffic = traffic_page
-    page.goto(maps_url + "carte/")
-    wait_for_map(page, clustered=True)
-    page.wait_for_load_state("networkidle")
-    total = traffic.transferred(lambda u: u.startswith(traffic.origin))
-    files = sorted(
-        {r.url.removeprefix(traffic.origin) for r in traffic.requests if r.url.startswith(traffic.origin)}
-    )
+def test_department_map_weighs_at_most_120_kb_before_tiles(map_visits):
+    """Measured during the department map's visit (map_visits.py), once the network is idle."""
+    visited = map_visits("departement")
+    total, files = outcome(visited, "transferred"), visited["files"]
     print(f"\n/carte/ with its data: {total / KB:.1f} KB transferred (gzip), {len(files)} files: {files}")
     assert total <= 120 * KB

@@ -8,12 +8,13 @@ import re
 
 import pytest
 
+from browser_harness import outcome
+
 from .conftest import describe, run_axe, traffic_context, watch
-from .test_maps_browser import MAP_PAGES, wait_for_map
+from .map_visits import MAP_PAGES, active, open_map
 
 pytestmark = pytest.mark.browser
 
-CLUSTERED = ("departement", "epci")
 KEYS = ("Space", "Enter")
 
 # The layer shown by an icon (a marker, or a cluster) and the titles of the markers it stands for.
@@ -26,19 +27,6 @@ LAYER_TITLES = """el => {
   }
   return null;
 }"""
-ACTIVE = """() => { const a = document.activeElement;
-  return {tag: a.tagName, cls: String(a.className), title: a.getAttribute('title'),
-          text: a.textContent, inMap: !!a.closest('.folium-map'), connected: a.isConnected}; }"""
-
-
-def active(page) -> dict:
-    return page.evaluate(ACTIVE)
-
-
-def open_map(page, maps_url: str, kind: str) -> None:
-    page.goto(maps_url + MAP_PAGES[kind])
-    wait_for_map(page, clustered=kind in CLUSTERED)
-    page.wait_for_load_state("networkidle")
 
 
 def zoom(page) -> int:
@@ -122,8 +110,8 @@ def press_and_settle(page, key: str) -> None:
 
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
 @pytest.mark.parametrize("key", KEYS)
-def test_opening_a_cluster_puts_the_focus_on_what_it_reveals(browser, maps_url, key, motion):
-    with traffic_context(browser, maps_url, reduced_motion=motion) as (page, _):
+def test_opening_a_cluster_puts_the_focus_on_what_it_reveals(maps_context, maps_url, key, motion):
+    with traffic_context(maps_context, maps_url, reduced_motion=motion) as (page, _):
         problems = watch(page)
         open_map(page, maps_url, "departement")
         # The biggest cluster: it opens on smaller clusters, then markers.
@@ -191,24 +179,16 @@ def test_contrast_helper():
     assert rgba("rgb(11, 79, 156)") == (11, 79, 156, 1.0)
 
 
-@pytest.mark.parametrize("kind", MAP_PAGES.keys())
-def test_metric_scale_and_attribution_links_underlined_with_contrast(traffic_page, maps_url, kind):
-    page, _ = traffic_page
-    open_map(page, maps_url, kind)
-    lines = page.locator(".leaflet-control-scale-line")
-    assert lines.count() == 1, "one scale, metric only"
-    texts = [lines.inner_text()]
-    page.evaluate("() => mnMap.setZoom(18, {animate: false})")
-    texts.append(lines.inner_text())
+def test_metric_scale_and_attribution_links_underlined_with_contrast(map_visited):
+    """During the map's visit (map_visits.py): the scale as the map opens and at zoom 18."""
+    kind = map_visited["kind"]
+    assert outcome(map_visited, "scale_lines", "scale") == 1, "one scale, metric only"
+    texts = map_visited["scale"]
     assert all(re.fullmatch(r"\d+ (km|m)", t) for t in texts), texts
     assert re.fullmatch(r"\d+ m", texts[-1]), texts
-    links = page.locator(".leaflet-control-attribution a")
-    assert links.count() >= 1
-    for i in range(links.count()):
-        style = links.nth(i).evaluate(
-            """a => { const s = getComputedStyle(a), box = getComputedStyle(a.closest('.leaflet-control-attribution'));
-                 return {line: s.textDecorationLine, color: s.color, background: box.backgroundColor, text: a.textContent}; }"""
-        )
+    styles = outcome(map_visited, "attribution", "attribution")
+    assert len(styles) >= 1
+    for style in styles:
         assert "underline" in style["line"], style
         background = rgba(style["background"])
         assert background[3] == 1, f"the attribution's background is not opaque: {style}"
@@ -220,8 +200,8 @@ def test_metric_scale_and_attribution_links_underlined_with_contrast(traffic_pag
 
 
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
-def test_animations_follow_prefers_reduced_motion(browser, maps_url, motion):
-    with traffic_context(browser, maps_url, reduced_motion=motion) as (page, _):
+def test_animations_follow_prefers_reduced_motion(maps_context, maps_url, motion):
+    with traffic_context(maps_context, maps_url, reduced_motion=motion) as (page, _):
         open_map(page, maps_url, "departement")
         state = page.evaluate(
             """() => {
@@ -263,30 +243,25 @@ def test_animations_follow_prefers_reduced_motion(browser, maps_url, motion):
 # 5. The map page on its own: a page of the site; in the iframe: the map alone
 
 
-@pytest.mark.parametrize("kind", MAP_PAGES.keys())
-def test_map_page_on_its_own_keeps_the_site_shell(traffic_page, maps_url, kind):
-    page, _ = traffic_page
-    problems = watch(page)
-    open_map(page, maps_url, kind)
-    assert page.locator("html").get_attribute("lang") == "fr"
-    viewport = page.locator("meta[name=viewport]").get_attribute("content") or ""
+def test_map_page_on_its_own_keeps_the_site_shell(map_visited):
+    """During the map's visit (map_visits.py), once it is drawn and the network idle."""
+    shell = outcome(map_visited, "shell", "shell")
+    assert shell["lang"] == "fr"
+    viewport = shell["viewport"]
     assert not re.search(r"user-scalable|maximum-scale", viewport), viewport
-    page.keyboard.press("Tab")
-    skip = active(page)
+    skip = outcome(map_visited, "skip", "skip")
     assert skip["tag"] == "A" and "mn-skip" in skip["cls"], skip
-    assert page.evaluate("() => document.activeElement.getAttribute('href')") == "#contenu"
-    assert page.locator("main").count() == 1 and page.locator("main#contenu .folium-map").count() == 1
-    assert page.locator("header.mn-header").is_visible()
-    nav = page.get_by_role("navigation", name="Menu principal")
-    assert nav.is_visible() and nav.get_by_role("link").count() >= 3
-    assert page.locator("footer.mn-footer").is_visible()
-    assert page.locator("footer a[href='/accessibilite/']").is_visible()
+    assert skip["href"] == "#contenu"
+    assert shell["main"] == 1 and shell["main_map"] == 1
+    assert shell["header"]
+    assert shell["nav"] and shell["nav_links"] >= 3
+    assert shell["footer"]
+    assert shell["accessibilite"]
     # The text alternative: the list of the same places, linked above the map.
-    back = page.locator(".mn-mapbar a")
-    assert back.is_visible() and back.inner_text().startswith("Voir ")
-    height = page.evaluate("() => document.querySelector('.folium-map').getBoundingClientRect().height")
+    assert shell.get("back_visible") and shell["back_text"].startswith("Voir ")
+    height = shell["height"]
     assert height >= 250, height
-    assert not problems, problems
+    assert not map_visited["problems"], map_visited["problems"]
 
 
 @pytest.mark.parametrize("how", ["afficher-la-carte", "framed-without-fragment"])

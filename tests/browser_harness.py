@@ -1,0 +1,97 @@
+"""What the browser tests (tests/browser, tests/browser_maps) run on: HTTP servers on 127.0.0.1,
+and the steps of a visit that measures a page for several tests."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+AXE_JS = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that leaves a page drops its connections: not worth a traceback, other errors are."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def serving(handler) -> Iterator[str]:
+    """``handler`` on http://127.0.0.1:<free port>/ from a background thread."""
+    server = QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+class KeeperHandler(http.server.BaseHTTPRequestHandler):
+    """An empty page, for keep_renderer."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(b"<!doctype html><title>-</title>")
+
+    def log_message(self, format, *args):
+        pass
+
+
+def keep_renderer(context, keeper_url: str) -> None:
+    """An idle page of the test servers' site (a site ignores the port: every server here is
+    127.0.0.1), left open in a shared context: Chromium then gives each new page of that site the
+    renderer process already running instead of starting one (about a third of a second of CPU
+    for each page a test opens)."""
+    context.new_page().goto(keeper_url)
+
+
+def step_recorder(found: dict) -> Callable:
+    """``step(name, work)``: work's result, or None when it raises, the traceback then kept in
+    ``found["errors"][name]``. A visit goes on after a failed step, so only the tests reading
+    that step fail."""
+    found.setdefault("errors", {})
+
+    def step(name: str, work):
+        try:
+            return work()
+        except Exception:
+            found["errors"][name] = traceback.format_exc(limit=-3)
+            return None
+
+    return step
+
+
+def outcome(visited: dict, key: str, *steps: str):
+    """visited[key] (a step's result), or the test fails with what went wrong in its steps."""
+    for step in ("load", *steps):
+        if step in visited["errors"]:
+            pytest.fail(f"/{visited['url']}: the visit failed at {step}:\n{visited['errors'][step]}")
+    return visited[key]
+
+
+@functools.cache
+def axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def inject_axe(target) -> None:
+    """axe-core in a page or a frame, once per document. Evaluated rather than added as a <script>
+    element: its 650 kB of text in the DOM made every run about twice as slow, and the page's
+    policy does not apply to what the test evaluates."""
+    if not target.evaluate("() => typeof window.axe === 'object'"):
+        target.evaluate(axe_source())
