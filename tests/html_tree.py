@@ -49,30 +49,54 @@ class Element:
             node = node.parent
 
 
-class TreeBuilder(HTMLParser):
-    def __init__(self):
+class OpenElementsParser(HTMLParser):
+    """An HTML parser that keeps what is open at its position in ``self.stack``, closed as the
+    tests have always read pages: a void element never stays open, nor does a self-closed one; an
+    end tag closes its latest open match and everything opened after it; an end tag without one is
+    ignored. ``self.stack[0]`` stands for the document and is never closed.
+
+    A subclass says, in ``opened(tag, attrs)``, what to keep for a start tag, and in
+    ``tag_of(item)`` which tag a kept item is."""
+
+    def __init__(self, document):
         super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {}, 0)
-        self.stack = [self.root]
+        self.stack = [document]
+
+    def opened(self, tag, attrs):
+        raise NotImplementedError
+
+    def tag_of(self, item) -> str:
+        raise NotImplementedError
 
     def handle_starttag(self, tag, attrs):
+        item = self.opened(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(item)
+
+    def handle_startendtag(self, tag, attrs):
+        self.opened(tag, attrs)
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.tag_of(self.stack[i]) == tag:
+                del self.stack[i:]
+                return
+
+
+class TreeBuilder(OpenElementsParser):
+    def __init__(self):
+        self.root = Element("#document", {}, 0)
+        super().__init__(self.root)
+
+    def opened(self, tag, attrs):
         element = Element(
             tag, dict(attrs), self.getpos()[0], self.stack[-1], attr_names=[n for n, _ in attrs]
         )
         self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
+        return element
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.stack.pop()
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
+    def tag_of(self, item) -> str:
+        return item.tag
 
     def handle_data(self, data):
         self.stack[-1].children.append(data)
