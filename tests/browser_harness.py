@@ -95,3 +95,29 @@ def inject_axe(target) -> None:
     policy does not apply to what the test evaluates."""
     if not target.evaluate("() => typeof window.axe === 'object'"):
         target.evaluate(axe_source())
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP = {"width": 1280, "height": 720}  # Playwright's default viewport
+
+
+def run_axe(target, tags: list[str] | None = None, rules: dict | None = None) -> list[dict]:
+    """axe-core's violations in a loaded page or frame, for the given rule tags (WCAG A/AA by
+    default)."""
+    inject_axe(target)
+    options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
+    if rules:
+        options["rules"] = rules
+    return target.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
+
+
+def describe_violations(violations: list[dict], where: str) -> str:
+    lines = [f"{where}: {len(violations)} axe violation(s)"]
+    for v in violations:
+        targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
+        more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
+        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {', '.join(targets)}{more}")
+        summary = v["nodes"][0].get("failureSummary", "").replace("\n", " ")
+        if summary:
+            lines.append(f"    {summary[:300]}")
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_harness import KeeperHandler, inject_axe, keep_renderer, serving
+from browser_harness import DESKTOP, WCAG_TAGS, KeeperHandler, keep_renderer, run_axe, serving
 from conftest import demo_options
 
 from .deploy_headers import headers_for
@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 THEME = ROOT / "theme"
 BUILD_DATE = "2026-11-23"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # One page of every kind, at its site-relative address. The two example places show every
 # block of a place page (itinerant stops, accessibility, workshops, notices…).
@@ -200,7 +199,6 @@ def contexts(browser, default_context, keeper_url):
             context.close()
 
 
-DESKTOP = {"width": 1280, "height": 720}  # Playwright's default viewport
 _idle_pages: dict = {}  # context -> the page a test gave back, ready for the next one
 
 
@@ -290,18 +288,6 @@ def watching(page):
             page.remove_listener(event, handler)
 
 
-def run_axe(page, tags: list[str] | None = None, rules: dict | None = None) -> list[dict]:
-    """axe-core's violations on the loaded page, for the given rule tags (WCAG A/AA by default)."""
-    inject_axe(page)
-    options = {
-        "runOnly": {"type": "tag", "values": tags or WCAG_TAGS},
-        "resultTypes": ["violations"],
-    }
-    if rules:
-        options["rules"] = rules
-    return page.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
-
-
 def is_wcag(violation: dict) -> bool:
     return bool(set(violation["tags"]) & set(WCAG_TAGS))
 
@@ -351,18 +337,6 @@ def visited(request, visits) -> dict:
     """The visit of each representative page in turn. A session-scoped parameter: pytest runs all
     the tests of one page together, so that one worker visits it while the other visits another."""
     return visits(request.param)
-
-
-def describe_violations(violations: list[dict], where: str) -> str:
-    lines = [f"{where}: {len(violations)} axe violation(s)"]
-    for v in violations:
-        targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
-        more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
-        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {', '.join(targets)}{more}")
-        summary = v["nodes"][0].get("failureSummary", "").replace("\n", " ")
-        if summary:
-            lines.append(f"    {summary[:300]}")
-    return "\n".join(lines)
 
 
 # --- Component examples -------------------------------------------------------------------

@@ -8,16 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser_harness import outcome
+from browser_harness import WCAG_TAGS, describe_violations, outcome, run_axe
 
-from .conftest import (
-    OPEN_WEEKDAYS_SITE,
-    WCAG_TAGS,
-    describe_violations,
-    is_wcag,
-    page_in,
-    run_axe,
-)
+from .conftest import OPEN_WEEKDAYS_SITE, is_wcag, page_in
 
 pytestmark = pytest.mark.browser
 

@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 from html_tree import Element, parse_html
 
+from browser_harness import WCAG_TAGS, describe_violations, run_axe
 from conftest import REFERENCE
 
-from .conftest import PAGES, WCAG_TAGS, describe_violations, page_file, page_in, run_axe, watching
+from .conftest import PAGES, page_file, page_in, watching
 from .visits import OVERFLOW, RECORD_VIOLATIONS
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,10 @@ import gzip
 import pytest
 from html_tree import Element, parse_html
 
+from browser_harness import WCAG_TAGS, describe_violations, run_axe
 from mednum.assets import bundle_css
 
 from .component_examples import THEME, example_files, load_examples
-from .conftest import WCAG_TAGS, describe_violations, run_axe
 
 EXAMPLES = [f"{path.parent.name}/{e['name']}" for path in example_files() for e in load_examples(path)]
 CSS_BUDGET_GZIP = 8 * 1024

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 from html_tree import parse_html
 
-from browser_harness import inject_axe, serving
+from browser_harness import WCAG_TAGS, describe_violations, inject_axe, serving
 
-from .conftest import WCAG_TAGS, describe_violations, page_in, watching
+from .conftest import page_in, watching
 from .deploy_headers import headers_for, nginx_headers_for
 
 pytestmark = pytest.mark.browser

@@ -26,7 +26,7 @@ that page's own scripts).
 
 from __future__ import annotations
 
-from browser_harness import step_recorder
+from browser_harness import DESKTOP, step_recorder
 
 # The reflow variants of test_reflow.py: a desktop browser window 320 px wide (device pixel ratio 1),
 # a small phone (ratio 2, mobile viewport handling: a page too wide would make the phone zoom out),
@@ -277,7 +277,6 @@ ADD_SPACING = """css => { window.mnSpacing = new CSSStyleSheet(); window.mnSpaci
 REMOVE_SPACING = (
     "() => { document.adoptedStyleSheets = document.adoptedStyleSheets.filter(s => s !== window.mnSpacing); }"
 )
-DESKTOP = {"width": 1280, "height": 720}  # Playwright's default, the axe and CSP checks' viewport
 
 
 def measure_reflow(page, url: str) -> dict:

@@ -16,14 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.first_search import GzipHandler as _Handler
-from browser_harness import KeeperHandler, inject_axe, keep_renderer, serving
+from browser_harness import KeeperHandler, keep_renderer, run_axe, serving
 from conftest import demo_options
 
 from .map_visits import MAP_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DATE = "2026-11-23"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TILE_HOST = "data.geopf.fr"
 # A 1×1 transparent PNG.
 PNG = base64.b64decode(
@@ -153,23 +152,6 @@ def map_visited(request, map_visits) -> dict:
     """The visit of each map page in turn (a session-scoped parameter: the tests of one map run
     together, so that one worker visits it while the other visits another)."""
     return map_visits(request.param)
-
-
-def run_axe(frame, tags: list[str] | None = None) -> list[dict]:
-    inject_axe(frame)
-    options = {"runOnly": {"type": "tag", "values": tags or WCAG_TAGS}, "resultTypes": ["violations"]}
-    return frame.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
-
-
-def describe(violations: list[dict], where: str) -> str:
-    lines = [f"{where}: {len(violations)} axe violation(s)"]
-    for v in violations:
-        targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
-        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {', '.join(targets)}")
-        summary = v["nodes"][0].get("failureSummary", "").replace("\n", " ")
-        if summary:
-            lines.append(f"    {summary[:300]}")
-    return "\n".join(lines)
 
 
 def watch(page) -> list[str]:

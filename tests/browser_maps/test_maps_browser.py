@@ -8,9 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser_harness import outcome
+from browser_harness import describe_violations, outcome, run_axe
 
-from .conftest import TILE_HOST, describe, run_axe, watch
+from .conftest import TILE_HOST, watch
 from .map_visits import MAP_PAGES, wait_for_map
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def test_department_map_popup_links_to_the_place(traffic_page, maps_url, catalog
     # The link is focused: Enter follows it, in the whole window (target _top).
     assert page.evaluate("() => document.activeElement.closest('.leaflet-popup') !== null")
     violations = run_axe(page)
-    assert not violations, describe(violations, "/carte/ with a popup open")
+    assert not violations, describe_violations(violations, "/carte/ with a popup open")
 
 
 def test_markers_and_popups_work_with_the_keyboard(traffic_page, maps_url, catalogue_sites):
@@ -109,9 +109,9 @@ def test_map_page_passes_axe_before_and_after_opening_a_popup(map_visited):
     assert "user-scalable" not in shell["viewport"]
     assert shell["back"] == 1 and shell["back_href"].startswith("/")
     violations = outcome(map_visited, "axe", "axe")
-    assert not violations, describe(violations, f"/{url}")
+    assert not violations, describe_violations(violations, f"/{url}")
     violations = outcome(map_visited, "popup", "popup")
-    assert not violations, describe(violations, f"/{url} with a popup open")
+    assert not violations, describe_violations(violations, f"/{url} with a popup open")
     assert set(map_visited["hosts_outside"]) <= {TILE_HOST}, map_visited["outside"]
     assert not map_visited["problems"], map_visited["problems"]
 
@@ -151,9 +151,9 @@ def test_afficher_la_carte_shows_the_map_then_only_tiles_come_from_outside(traff
     assert page.get_by_role("button", name="Masquer la carte").count() == 1
     assert addresses == page.locator(".mn-card__address, .mn-address").count()
     violations = run_axe(page)
-    assert not violations, describe(violations, f"/{PAGES_WITH_MAP[kind]} with the map open")
+    assert not violations, describe_violations(violations, f"/{PAGES_WITH_MAP[kind]} with the map open")
     violations = run_axe(frame)
-    assert not violations, describe(violations, f"map in /{PAGES_WITH_MAP[kind]}")
+    assert not violations, describe_violations(violations, f"map in /{PAGES_WITH_MAP[kind]}")
     assert not problems, problems
 
 

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from browser_harness import outcome
+from browser_harness import describe_violations, outcome, run_axe
 
-from .conftest import describe, run_axe, traffic_context, watch
+from .conftest import traffic_context, watch
 from .map_visits import MAP_PAGES, active, open_map
 
 pytestmark = pytest.mark.browser
@@ -143,7 +143,9 @@ def test_opening_a_cluster_puts_the_focus_on_what_it_reveals(maps_context, maps_
         page.wait_for_selector(".leaflet-popup-content a")
         assert page.evaluate("() => document.activeElement.closest('.leaflet-popup-content') !== null")
         violations = run_axe(page)
-        assert not violations, describe(violations, f"/carte/ after {key} on a cluster and a marker")
+        assert not violations, describe_violations(
+            violations, f"/carte/ after {key} on a cluster and a marker"
+        )
         page.keyboard.press("Escape")
         page.wait_for_selector(".leaflet-popup", state="detached")
         assert page.evaluate("() => document.activeElement.getAttribute('title')") == title

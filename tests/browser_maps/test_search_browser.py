@@ -7,9 +7,10 @@ import re
 
 import pytest
 
+from browser_harness import describe_violations, run_axe
 from mednum.vocab import NEEDS
 
-from .conftest import describe, run_axe, watch
+from .conftest import watch
 
 pytestmark = pytest.mark.browser
 
@@ -178,14 +179,14 @@ def test_search_page_passes_axe_before_and_after_a_search(traffic_page, maps_url
     problems = watch(page)
     page.goto(maps_url + "recherche/")
     violations = run_axe(page)
-    assert not violations, describe(violations, "/recherche/")
+    assert not violations, describe_violations(violations, "/recherche/")
     page.locator("details.mn-search-filters summary").click()
     search(page, COMMUNE)
     violations = run_axe(page)
-    assert not violations, describe(violations, "/recherche/ with results")
+    assert not violations, describe_violations(violations, "/recherche/ with results")
     search(page, "zzzzqqq")
     violations = run_axe(page)
-    assert not violations, describe(violations, "/recherche/ without result")
+    assert not violations, describe_violations(violations, "/recherche/ without result")
     assert not problems, problems
 
 
