@@ -332,6 +332,28 @@ def project(tmp_path: Path) -> Project:
 SLOW_FIXTURES = {"demo_site", "demo_site_again", "demo_site_split"}
 
 
+# The builds of a run write some 600 MB in tens of thousands of small files. On this project's
+# 2-core machine, with them on disk the kernel's writeback took a seventh of the suite's time
+# (374 s against 321 s, system time 86 s against 56 s): they go to memory when the machine has a
+# tmpfs with room for them, unless TMPDIR or --basetemp says where.
+SCRATCH_IN_MEMORY = Path("/dev/shm")
+SCRATCH_ROOM = 4 << 30  # bytes free on it, at least
+
+
+def pytest_configure(config):
+    if os.environ.get("TMPDIR") or config.option.basetemp or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # workers inherit the environment the controller chose
+    try:
+        free = os.statvfs(SCRATCH_IN_MEMORY)
+    except OSError:
+        return
+    if os.access(SCRATCH_IN_MEMORY, os.W_OK) and free.f_bavail * free.f_frsize >= SCRATCH_ROOM:
+        import tempfile
+
+        os.environ["TMPDIR"] = str(SCRATCH_IN_MEMORY)
+        tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(item.fixturenames):
