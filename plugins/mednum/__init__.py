@@ -12,10 +12,11 @@ def register() -> None:
     from pelican import signals
 
     from .finalize import check_on_init, finish_site
-    from .generator import add_jinja_filters, get_generators
+    from .generator import add_jinja_filters, cache_compiled_templates, get_generators
     from .legal import fill_legal_info
 
     signals.initialized.connect(add_jinja_filters)
+    signals.initialized.connect(cache_compiled_templates)
     signals.initialized.connect(check_on_init)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(fill_legal_info)

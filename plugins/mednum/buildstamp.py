@@ -49,16 +49,16 @@ def cache_dir(settings: dict) -> Path:
     return resolve_path(settings, "CATALOGUE_CACHE_PATH")
 
 
-def _canonical(value: Any) -> Any:
+def canonical(value: Any) -> Any:
     """A JSON-able image of a setting's value, without memory addresses."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+        return [canonical(v) for v in value]
     if isinstance(value, (set, frozenset)):
-        return sorted(str(_canonical(v)) for v in value)
+        return sorted(str(canonical(v)) for v in value)
     kind = type(value)
     name = getattr(value, "__qualname__", "") or getattr(value, "pattern", "") or ""
     return f"<{kind.__module__}.{kind.__qualname__} {name}>"
@@ -116,7 +116,7 @@ def environment_key(settings: dict) -> str:
     add("stamp", str(STAMP_VERSION), sys.version)
     ignored = IGNORED_SETTINGS | LOCATION_SETTINGS
     shown = {k: v for k, v in settings.items() if k.isupper() and k not in ignored}
-    add("settings", json.dumps(_canonical(shown), sort_keys=True, ensure_ascii=False))
+    add("settings", json.dumps(canonical(shown), sort_keys=True, ensure_ascii=False))
     add("date", build_date(settings).isoformat())
     for package in PACKAGES:
         add("package", package, package_version(package))
@@ -134,7 +134,7 @@ def fingerprint(settings: dict, environment: str | None = None) -> str:
     digest, add = _hasher()
     add("environment", environment if environment is not None else environment_key(settings))
     places = {k: v for k, v in settings.items() if k in LOCATION_SETTINGS}
-    add("places", json.dumps(_canonical(places), sort_keys=True, ensure_ascii=False))
+    add("places", json.dumps(canonical(places), sort_keys=True, ensure_ascii=False))
     folders = input_folders(settings)
     for label, folder in sorted(folders.items()):
         add("folder", label, str(folder))
