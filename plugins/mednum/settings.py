@@ -123,8 +123,9 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "CATALOGUE_CACHE_PATH": (
         ".cache/mednum",
-        "Dossier du cache des constructions : fichiers YAML déjà lus, empreinte de la dernière "
-        "construction de chaque dossier de sortie. Peut être effacé à tout moment.",
+        "Dossier du cache des constructions : fichiers YAML déjà lus, gabarits compilés, codes QR, "
+        "empreinte de la dernière construction de chaque dossier de sortie. Peut être effacé à "
+        "tout moment.",
     ),
     "CATALOGUE_RECURRENCE_WEEKS": (
         26,
