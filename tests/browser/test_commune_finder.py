@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from html_tree import Element, parse_html
 
-from browser_harness import WCAG_TAGS, describe_violations, run_axe
+from browser_harness import WCAG_TAGS, InFlight, describe_violations, run_axe
 from conftest import REFERENCE
 
 from .conftest import PAGES, page_file, page_in, watching
@@ -332,8 +332,9 @@ def test_near_me_lists_the_nearest_communes(contexts, base_url):
     ):
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(base_url + HOME)
-        page.wait_for_load_state("networkidle")
+        with InFlight(page) as in_flight:
+            page.goto(base_url + HOME)
+            in_flight.settle()
         assert base_url + "communes/" not in requests, (
             "the communes' centres are fetched before they are needed"
         )
@@ -404,6 +405,7 @@ def test_answers_pass_axe(contexts, base_url):
 def test_answers_under_the_content_security_policy(contexts, csp_url):
     with page_in(contexts(geolocation=LODEVE, permissions=["geolocation"]), recycle=False) as page:
         page.add_init_script(RECORD_VIOLATIONS)
-        show_every_answer(page, csp_url)
-        page.wait_for_load_state("networkidle")
+        with InFlight(page) as requests:
+            show_every_answer(page, csp_url)
+            requests.settle()
         assert page.evaluate("window.__csp") == []

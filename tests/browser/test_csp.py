@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from browser_harness import outcome
+from browser_harness import InFlight, outcome
 from mednum import urls
 from mednum.security import host_headers
 
@@ -148,12 +148,13 @@ def test_the_policy_blocks_inline_code_styles_and_other_servers(contexts, csp_ur
 
 @pytest.mark.parametrize("url", ["", PAGES["site-mediatheque"]], ids=["departement", "site"])
 def test_map_shown_in_the_page_has_no_csp_violation(csp_page, csp_url, url):
-    csp_page.goto(csp_url + url)
-    csp_page.get_by_role("button", name=re.compile("Afficher la carte")).first.click()
-    frame = csp_page.frame_locator("iframe.mn-map-frame")
-    markers = frame.locator(".leaflet-marker-icon")
-    markers.first.wait_for(state="visible")
-    csp_page.wait_for_load_state("networkidle")
+    with InFlight(csp_page) as requests:
+        csp_page.goto(csp_url + url)
+        csp_page.get_by_role("button", name=re.compile("Afficher la carte")).first.click()
+        frame = csp_page.frame_locator("iframe.mn-map-frame")
+        markers = frame.locator(".leaflet-marker-icon")
+        markers.first.wait_for(state="visible")
+        requests.settle()
     # A popup: Folium's HTML parsed by the map script.
     if url:
         markers.first.click()
@@ -162,11 +163,12 @@ def test_map_shown_in_the_page_has_no_csp_violation(csp_page, csp_url, url):
 
 
 def test_search_has_no_csp_violation(csp_page, csp_url):
-    csp_page.goto(csp_url + PAGES["search"])
-    csp_page.locator("#mn-q").fill("Lodève")
-    csp_page.locator("#mn-q").press("Enter")
-    csp_page.locator("#mn-search-results li").first.wait_for(state="visible")
-    csp_page.wait_for_load_state("networkidle")
+    with InFlight(csp_page) as requests:
+        csp_page.goto(csp_url + PAGES["search"])
+        csp_page.locator("#mn-q").fill("Lodève")
+        csp_page.locator("#mn-q").press("Enter")
+        csp_page.locator("#mn-search-results li").first.wait_for(state="visible")
+        requests.settle()
     assert violations(csp_page) == []
 
 
@@ -201,13 +203,14 @@ def test_served_without_headers_a_page_runs_under_its_own_meta_policy(contexts, 
         page.add_init_script(RECORD_VIOLATIONS)
         console: list[str] = []
         page.on("console", lambda m: m.type == "error" and console.append(m.text))
-        page.goto(base_url + PAGES[kind])
-        if kind in ("home", "site-mediatheque"):
-            page.get_by_role("button", name=re.compile("Afficher la carte")).first.click()
-        if kind == "search":
-            page.locator("#mn-q").fill("Lodève")
-            page.keyboard.press("Enter")
-        page.wait_for_load_state("networkidle")
+        with InFlight(page) as requests:
+            page.goto(base_url + PAGES[kind])
+            if kind in ("home", "site-mediatheque"):
+                page.get_by_role("button", name=re.compile("Afficher la carte")).first.click()
+            if kind == "search":
+                page.locator("#mn-q").fill("Lodève")
+                page.keyboard.press("Enter")
+            requests.settle()
         found = page.evaluate("window.__csp") + [c for c in console if "Content Security Policy" in c]
         injected = page.evaluate(
             """() => { const s = document.createElement("script"); s.textContent = "window.injected = 1";

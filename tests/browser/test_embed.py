@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from html_tree import parse_html
 
-from browser_harness import WCAG_TAGS, describe_violations, inject_axe, serving
+from browser_harness import WCAG_TAGS, InFlight, describe_violations, inject_axe, serving
 
 from .conftest import page_in, watching
 from .deploy_headers import headers_for, nginx_headers_for
@@ -144,7 +144,7 @@ def test_the_embeddable_page_loads_in_a_partners_frame(contexts, site_dir, host_
     host, site_url = host_site
     assert urlsplit(site_url).netloc != urlsplit(partner_url).netloc
     with page_in(contexts(bypass_csp=False)) as page:
-        with watching(page) as problems:
+        with watching(page) as problems, InFlight(page) as in_flight:
             frame = show(page, partner_url, f"{host}-embed.html", code_to_copy(site_dir, COMMUNE, site_url))
             frame.locator("h1").wait_for()
             frame.wait_for_load_state("load")  # a lazy frame: its stylesheet may come after its h1
@@ -154,7 +154,7 @@ def test_the_embeddable_page_loads_in_a_partners_frame(contexts, site_dir, host_
             assert frame.evaluate("getComputedStyle(document.body).paddingLeft") == "12px", (
                 "stylesheet not applied"
             )
-            page.wait_for_load_state("networkidle")
+            in_flight.settle()
         assert problems == []
 
 
@@ -164,8 +164,9 @@ def test_a_page_not_made_for_frames_is_refused(contexts, site_dir, host_site, pa
     with page_in(contexts(bypass_csp=False)) as page:
         console: list[str] = []
         page.on("console", lambda m: console.append(m.text))
-        frame = show(page, partner_url, f"{host}-refused.html", frame_code(site_url + COMMUNE))
-        page.wait_for_load_state("networkidle")
+        with InFlight(page) as requests:
+            frame = show(page, partner_url, f"{host}-refused.html", frame_code(site_url + COMMUNE))
+            requests.settle()
         assert frame.url != site_url + COMMUNE
         assert (
             not frame.locator("h1").count()

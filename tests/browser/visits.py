@@ -26,7 +26,7 @@ that page's own scripts).
 
 from __future__ import annotations
 
-from browser_harness import DESKTOP, step_recorder
+from browser_harness import DESKTOP, InFlight, step_recorder
 
 # The reflow variants of test_reflow.py: a desktop browser window 320 px wide (device pixel ratio 1),
 # a small phone (ratio 2, mobile viewport handling: a page too wide would make the phone zoom out),
@@ -333,15 +333,18 @@ def visit(page, phone, kind: str, url: str, site_url: str, phone_url: str, run_a
     page.console_csp.clear()
     page.set_viewport_size(DESKTOP)
     with watching(page) as problems:
+        requests = InFlight(page)
         response = step("load", lambda: page.goto(site_url + url))
         if response is None:
+            requests.close()
             return found
         found["policy"] = response.headers.get("content-security-policy")
         # Meanwhile the page goes idle.
         found["reflow"]["320px-phone"] = step(
             "320px-phone", lambda: (phone.goto(phone_url + url), measure_reflow(phone, url))[1]
         )
-        step("idle", lambda: page.wait_for_load_state("networkidle"))
+        step("idle", requests.settle)
+        requests.close()
         found["csp"] = step("csp", lambda: violations(page))
         found["axe"] = step("axe", lambda: run_axe(page))
         if url == "":

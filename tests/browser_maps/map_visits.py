@@ -18,7 +18,7 @@ A step that raises is recorded in ``errors`` and fails only the tests that read 
 
 from __future__ import annotations
 
-from browser_harness import step_recorder
+from browser_harness import InFlight, step_recorder
 
 MAP_PAGES = {
     "departement": "carte/",
@@ -54,9 +54,10 @@ def wait_for_map(page, clustered: bool) -> None:
 
 
 def open_map(page, maps_url: str, kind: str) -> None:
-    page.goto(maps_url + MAP_PAGES[kind])
-    wait_for_map(page, clustered=kind in CLUSTERED)
-    page.wait_for_load_state("networkidle")
+    with InFlight(page) as requests:
+        page.goto(maps_url + MAP_PAGES[kind])
+        wait_for_map(page, clustered=kind in CLUSTERED)
+        requests.settle()
 
 
 def active(page) -> dict:

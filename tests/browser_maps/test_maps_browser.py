@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser_harness import describe_violations, outcome, run_axe
+from browser_harness import InFlight, describe_violations, outcome, run_axe
 
 from .conftest import TILE_HOST, watch
 from .map_visits import MAP_PAGES, wait_for_map
@@ -119,8 +119,9 @@ def test_map_page_passes_axe_before_and_after_opening_a_popup(map_visited):
 @pytest.mark.parametrize("url", [*PAGES_WITH_MAP.values(), *OTHER_PAGES])
 def test_no_request_leaves_the_site_before_a_map_is_opened(traffic_page, maps_url, url):
     page, traffic = traffic_page
-    page.goto(maps_url + url)
-    page.wait_for_load_state("networkidle")
+    with InFlight(page) as requests:
+        page.goto(maps_url + url)
+        requests.settle()
     assert traffic.outside == [], traffic.outside
     loaded = [r.url for r in traffic.requests]
     map_files = [u for u in loaded if re.search(r"/carte/|vendor|leaflet|geojson", u)]
@@ -131,8 +132,9 @@ def test_no_request_leaves_the_site_before_a_map_is_opened(traffic_page, maps_ur
 def test_afficher_la_carte_shows_the_map_then_only_tiles_come_from_outside(traffic_page, maps_url, kind):
     page, traffic = traffic_page
     problems = watch(page)
-    page.goto(maps_url + PAGES_WITH_MAP[kind])
-    page.wait_for_load_state("networkidle")
+    with InFlight(page) as requests:
+        page.goto(maps_url + PAGES_WITH_MAP[kind])
+        requests.settle()
     assert traffic.outside == []
     button = page.get_by_role("button", name=re.compile("^Afficher la carte"))
     assert button.count() == 1
@@ -170,8 +172,9 @@ def test_closed_map_costs_at_most_1_kb(traffic_page, maps_url, maps_site):
             gzip.compress(without.encode(), 9, mtime=0)
         )
         rows.append((url, extra))
-    page.goto(maps_url + PAGES_WITH_MAP["commune"])
-    page.wait_for_load_state("networkidle")
+    with InFlight(page) as requests:
+        page.goto(maps_url + PAGES_WITH_MAP["commune"])
+        requests.settle()
     script = traffic.transferred(lambda u: u.endswith("/static/carte.js"))
     assert script > 0
     for url, extra in rows:

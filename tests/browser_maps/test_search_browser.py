@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from browser_harness import describe_violations, run_axe
+from browser_harness import InFlight, describe_violations, run_axe
 from mednum.vocab import NEEDS
 
 from .conftest import watch
@@ -48,12 +48,13 @@ def show_all(page) -> list[str]:
 def test_first_search_transfers_at_most_150_kb(traffic_page, maps_url):
     page, traffic = traffic_page
     problems = watch(page)
-    page.goto(maps_url + "recherche/")
-    page.wait_for_load_state("networkidle")
-    before = [r.url for r in traffic.requests]
-    assert not [u for u in before if "/pagefind/" in u], "Pagefind loaded before the first search"
-    links = search(page, COMMUNE)
-    page.wait_for_load_state("networkidle")
+    with InFlight(page) as requests:
+        page.goto(maps_url + "recherche/")
+        requests.settle()
+        before = [r.url for r in traffic.requests]
+        assert not [u for u in before if "/pagefind/" in u], "Pagefind loaded before the first search"
+        links = search(page, COMMUNE)
+        requests.settle()
     total = traffic.transferred()
     files = [r.url.removeprefix(traffic.origin) for r in traffic.requests]
     status = page.locator("#mn-search-status").inner_text()
