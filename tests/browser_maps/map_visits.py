@@ -49,6 +49,8 @@ def wait_for_map(page, clustered: bool) -> None:
     page.wait_for_selector(".leaflet-container")
     if clustered:
         page.wait_for_selector(".folium-map[data-markers]")
+        # The group then animates the clusters it made (carte-leaflet.js reads the same flag).
+        page.wait_for_function("() => !window.mnMarkers._inZoomAnimation")
     else:
         page.wait_for_selector(".leaflet-marker-icon")
 
