@@ -120,7 +120,9 @@ def edited_settings_file(workdir: Path, name: str = "edit") -> Path:
     """The same settings on a copy of the data changed as ``EDITS[name]`` says: what a pull
     request changing one record gives the build (one help point renamed, then one workshop,
     then one training), or the next day's build with nothing else changed."""
-    edited = workdir / "data-edit"
+    # A folder named data as well: a record's place in its file (data/sites.yaml, line) is
+    # what a pull request keeps.
+    edited = workdir / "edit" / "data"
     shutil.rmtree(edited, ignore_errors=True)
     shutil.copytree(workdir / "data", edited)
     changes = EDITS[name]

@@ -16,6 +16,7 @@ from typing import Any
 from .holidays_fr import holidays_between
 from .opening_hours import Schedule
 from .opening_hours import parse as parse_hours
+from .pagekeys import NOT_RENDERED
 from .reference import Commune, Epci, Reference
 
 
@@ -47,8 +48,8 @@ class Site:
     commune: Commune
     epci: Epci | None
     record: dict[str, Any]
-    file: str
-    line: int
+    file: str = field(metadata=NOT_RENDERED)  # where the record is: messages only
+    line: int = field(metadata=NOT_RENDERED)
     schedule: Schedule | None
     stops: list[Stop]
     updated: dt.date
@@ -113,8 +114,8 @@ class Workshop:
     title: str
     kind: str
     record: dict[str, Any]
-    file: str
-    line: int
+    file: str = field(metadata=NOT_RENDERED)  # where the record is: messages only
+    line: int = field(metadata=NOT_RENDERED)
     site: Site | None
     address: Address | None
     sessions: list[Session]
@@ -141,8 +142,8 @@ class Training:
     id: str
     title: str
     record: dict[str, Any]
-    file: str
-    line: int
+    file: str = field(metadata=NOT_RENDERED)  # where the record is: messages only
+    line: int = field(metadata=NOT_RENDERED)
     updated: dt.date
     stale: bool
 

@@ -13,6 +13,10 @@ territory's, the nearest-places lists) are digested once per build. A place and 
 point at each other: a reference back to an object being digested stands for it by its depth,
 and a digest made under such a reference is not remembered, since it depends on where the walk
 came from. A value of an unknown kind gives no key: the page is always rendered.
+
+A model field marked NOT_RENDERED (where a record is in its file, which only the messages and
+the freshness report's own rows give) is left out: a line added above a record would otherwise
+re-render the pages of every record below it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import PurePath
 from typing import Any
 
 _ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath)
+NOT_RENDERED = {"mednum.pagekeys.not_rendered": True}  # a dataclass field's metadata
 
 
 class NoKey(Exception):
@@ -102,7 +107,9 @@ _NONE = 1 << 30
 
 @functools.cache
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+    return tuple(
+        f.name for f in dataclasses.fields(kind) if not f.metadata.get("mednum.pagekeys.not_rendered")
+    )
 
 
 def _hash(*parts: bytes) -> bytes:
