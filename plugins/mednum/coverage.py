@@ -56,7 +56,7 @@ import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .checks import months_before
@@ -66,6 +66,7 @@ from .geo import KM_PER_DEGREE, haversine_km
 from .model import Catalogue, Site, Stop, is_stale
 from .nearby import CELL_DEGREES, GridIndex, workshop_point
 from .opening_hours import Schedule
+from .pagekeys import NOT_RENDERED
 from .reference import Commune, Department
 
 MEASURED_FROM = "centre de la commune"  # the point distances start from; pages say which
@@ -99,7 +100,9 @@ class Kind:
 
     slug: str
     label: str
-    test: Callable[[HelpPoint, Sequence[dt.date]], bool]
+    # Code, which the environment key covers: left out of page keys, which cannot read functions
+    # (what it finds is in the coverage's figures).
+    test: Callable[[HelpPoint, Sequence[dt.date]], bool] = field(metadata=NOT_RENDERED)
 
 
 def _any(_point: HelpPoint, _saturdays: Sequence[dt.date]) -> bool:

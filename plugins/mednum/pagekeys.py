@@ -26,10 +26,13 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import struct
 from pathlib import PurePath
 from typing import Any
 
-_ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath)
+_ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath, enum.Enum)
+# The exact types met most (a set lookup is cheaper than isinstance over the tuple above).
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time})
 NOT_RENDERED = {"mednum.pagekeys.not_rendered": True}  # a dataclass field's metadata
 
 
@@ -56,21 +59,24 @@ class Digester:
 
     def _digest(self, value: Any, depth: int) -> tuple[bytes, int]:
         """(digest, depth of the outermost open object it refers back to; large if none)."""
-        if isinstance(value, (*_ATOMS, enum.Enum)):
-            # Written out, not hashed (most values are small). str includes Markup; the type's
-            # name and repr tell 1 from "1" from True, dates from datetimes.
-            return type(value).__name__.encode() + b":" + repr(value).encode(), _NONE
+        kind = type(value)
+        if kind is str:  # most values: written out, not hashed
+            return b"str:" + value.encode("utf-8", "surrogatepass"), _NONE
+        if kind in _PLAIN or isinstance(value, _ATOMS):
+            # The type's name and repr tell 1 from "1" from True, dates from datetimes, Markup
+            # (a str) from str.
+            return kind.__name__.encode() + b":" + repr(value).encode(), _NONE
         key = id(value)
         if key in self._memo:
             return self._memo[key], _NONE
         if key in self._open:
-            return _hash(b"back", str(depth - self._open[key]).encode()), self._open[key]
+            return _hash([b"back", str(depth - self._open[key]).encode()]), self._open[key]
         self._open[key] = depth
         try:
             parts, lowest = self._parts(value, depth + 1)
         finally:
             del self._open[key]
-        digest = _hash(type(value).__qualname__.encode(), *parts)
+        digest = _hash(parts)
         if lowest >= depth:  # refers to nothing outside itself: the same wherever it is reached
             self._memo[key] = digest
             self._keep.append(value)
@@ -78,28 +84,31 @@ class Digester:
         return digest, lowest
 
     def _parts(self, value: Any, depth: int) -> tuple[list[bytes], int]:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            names = _field_names(type(value))
-            items: list[tuple[Any, Any]] = [(name, getattr(value, name)) for name in names]
-        elif isinstance(value, dict):
-            items = list(value.items())
+        """The digests a value is made of, its type's first: a dataclass's fields (their names
+        are in its type's part), a dict's keys and values, a sequence's items."""
+        kind = type(value)
+        if isinstance(value, dict):
+            values = [item for pair in value.items() for item in pair]
         elif isinstance(value, (list, tuple)):
-            items = list(enumerate(value))
+            values = value
         elif isinstance(value, (set, frozenset)):
             return self._unordered(value, depth)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            values = [getattr(value, name) for name in _field_names(kind)]
         else:
-            raise NoKey(type(value).__qualname__)
-        parts, lowest = [], _NONE
-        for name, item in items:
-            named, low_name = self._digest(name, depth)
+            raise NoKey(kind.__qualname__)
+        parts, lowest = [_type_part(kind)], _NONE
+        for item in values:
             digest, low = self._digest(item, depth)
-            parts += [named, digest]
-            lowest = min(lowest, low, low_name)
+            parts.append(digest)
+            if low < lowest:
+                lowest = low
         return parts, lowest
 
     def _unordered(self, value, depth: int) -> tuple[list[bytes], int]:
         found = [self._digest(item, depth) for item in value]
-        return sorted(d for d, _ in found), min((low for _, low in found), default=_NONE)
+        parts = [_type_part(type(value)), *sorted(d for d, _ in found)]
+        return parts, min((low for _, low in found), default=_NONE)
 
 
 _NONE = 1 << 30
@@ -112,8 +121,15 @@ def _field_names(kind: type) -> tuple[str, ...]:
     )
 
 
-def _hash(*parts: bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.digest()
+@functools.cache
+def _type_part(kind: type) -> bytes:
+    """A container's type, and a dataclass's field names (the same for all its values)."""
+    names = _field_names(kind) if dataclasses.is_dataclass(kind) else ()
+    return "\0".join((kind.__module__, kind.__qualname__, *names)).encode()
+
+
+def _hash(parts: list[bytes]) -> bytes:
+    """One digest of ``parts``, told apart by their count and lengths (b"ab", b"c" is not
+    b"a", b"bc")."""
+    lengths = struct.pack(f">{len(parts) + 1}Q", len(parts), *map(len, parts))
+    return hashlib.blake2b(lengths + b"".join(parts), digest_size=20).digest()
