@@ -516,17 +516,45 @@ def test_unchanged_workshops_get_their_calendar_back(tmp_path, rich, monkeypatch
 def test_folding_never_splits_a_character():
     """The library folds: at most 75 octets a line, each line valid UTF-8 on its own."""
     icalendar = pytest.importorskip("icalendar")
-    from mednum.exports.ics import calendar, vtimezone
+    from mednum.exports.ics import WrittenZone, calendar, vtimezone
 
     event = icalendar.Event()
     event.add("summary", "é" * 100)
     written = event.to_ical().decode("utf-8")
-    raw = calendar("Agenda", [written], vtimezone("Europe/Paris", 2026, 2027), "Département").encode("utf-8")
+    zone = WrittenZone.of(vtimezone("Europe/Paris", 2026, 2027))
+    raw = calendar("Agenda", [written], zone, "Département").encode("utf-8")
     assert raw.endswith(b"\r\n") and raw.count(b"\n") == raw.count(b"\r\n")
     for line in raw.split(b"\r\n"):
         assert len(line) <= 75
         line.decode("utf-8")  # no character cut in two
     assert str(icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]["SUMMARY"]) == "é" * 100
+
+
+def test_a_calendar_is_the_one_the_library_writes_with_its_time_zone():
+    """calendar() adds the time zone written once to the calendar's properties: the same text as
+    the library's own calendar holding the VTIMEZONE component."""
+    icalendar = pytest.importorskip("icalendar")
+    from mednum.exports.ics import WrittenZone, calendar, vtimezone
+
+    timezone = vtimezone("Europe/Paris", 2026, 2028)
+    event = icalendar.Event()
+    event.add("summary", "Atelier")
+    written = event.to_ical(sorted=False).decode("utf-8")
+    cal = icalendar.Calendar()
+    for name, value in [
+        ("version", "2.0"),
+        ("prodid", "-//Département//Catalogue de la médiation numérique//FR"),
+        ("calscale", "GREGORIAN"),
+        ("method", "PUBLISH"),
+        ("x-wr-calname", icalendar.vText("Ateliers : « initiation », 14 h " + "x" * 80)),
+        ("x-wr-timezone", "Europe/Paris"),
+    ]:
+        cal.add(name, value)
+    cal.add_component(timezone)
+    cal.add_component(event)
+    name = "Ateliers : « initiation », 14 h " + "x" * 80
+    ours = calendar(name, [written], WrittenZone.of(timezone), "Département")
+    assert ours == cal.to_ical(sorted=False).decode("utf-8")
 
 
 def test_ics_time_zone_comes_from_the_time_zone_database(tmp_path, rich):

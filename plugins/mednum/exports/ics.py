@@ -129,21 +129,33 @@ def event(
     return item
 
 
-def calendar(name: str, events: list[str], timezone: Timezone, publisher: str) -> str:
+@dataclass(frozen=True)
+class WrittenZone:
+    """A VTIMEZONE and its text: every calendar of a build has the same, written once."""
+
+    tzid: str
+    text: str
+
+    @classmethod
+    def of(cls, timezone: Timezone) -> WrittenZone:
+        return cls(str(timezone["tzid"]), timezone.to_ical(sorted=False).decode("utf-8"))
+
+
+def calendar(name: str, events: list[str], zone: WrittenZone, publisher: str) -> str:
     """A calendar of ``events``, each already written (``Event.to_ical``): an event is in its
     workshop's calendar and in the one of all workshops, and writing it (line folding above
-    all) is most of the cost, so it is written once."""
+    all) is most of the cost, so it is written once; so is the time zone (``zone``), which the
+    library writes after the calendar's properties, as here."""
     cal = Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", f"-//{publisher}//Catalogue de la médiation numérique//FR")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", vText(name))  # an X- property is written raw unless typed as TEXT
-    cal.add("x-wr-timezone", str(timezone["tzid"]))
-    cal.add_component(timezone)
+    cal.add("x-wr-timezone", zone.tzid)
     head, end, tail = cal.to_ical(sorted=False).decode("utf-8").rpartition("END:VCALENDAR\r\n")
     assert end and not tail
-    return head + "".join(events) + end
+    return head + zone.text + "".join(events) + end
 
 
 @dataclass
@@ -191,12 +203,10 @@ def write(
     upcoming = {w.id: w.upcoming(catalogue.build_date) for w in catalogue.workshops}
     years = {catalogue.build_date.year}
     years.update(t.year for sessions in upcoming.values() for s in sessions for t in (s.start, s.end))
-    tz = vtimezone(timezone, min(years), max(years) + 1)
+    tz = WrittenZone.of(vtimezone(timezone, min(years), max(years) + 1))
     # What every calendar shares: a workshop's key is this and what the workshop holds.
     environment = previous.environment if previous else ""
-    shared = "\0".join(
-        (environment, base, host, stamp.isoformat(), timezone, publisher, tz.to_ical().decode())
-    )
+    shared = "\0".join((environment, base, host, stamp.isoformat(), timezone, publisher, tz.text))
     new_keys: dict[str, str] = {}
     digester = Digester()
     everything: list[tuple[dt.datetime, str, str]] = []
