@@ -10,7 +10,7 @@ lit, la vérifie et en tire ce qu'une déclaration d'accessibilité doit dire :
   l'outil d'audit de la DINUM (Ara : « 27 / 89 = 30,34 % ») ;
 * la liste des critères non conformes, avec leur raison et l'action prévue.
 
-La grille est lue sans typage implicite (``yaml.BaseLoader``) : tout y est texte, « 1.10 » reste
+La grille est lue sans typage implicite (``yaml.BaseLoader``, ou sa version libyaml) : tout y est texte, « 1.10 » reste
 « 1.10 » et ne devient pas le nombre 1.1, « NA » reste « NA ». Une grille mal formée donne un
 message en français qui nomme le fichier, la ligne et l'entrée (``GrilleInvalide``), jamais une
 trace Python ; ``python -m mednum.rgaa [GRILLE]`` affiche les chiffres ou ce message.
@@ -32,6 +32,9 @@ from .french import format_percent
 
 ROOT = Path(__file__).resolve().parents[2]
 GRILLE = ROOT / "docs" / "rgaa" / "grille.yaml"
+# libyaml quand PyYAML l'a (dix fois plus rapide : la grille est lue à chaque construction), même
+# lecture sans typage.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 STATUTS = ("C", "NC", "NA")
 NUMERO = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
@@ -125,7 +128,7 @@ def _nom(path: Path) -> str:
 def _lignes_des_entrees(texte: str) -> list[int]:
     """La ligne (à partir de 1) où commence chaque entrée de ``criteres``, pour les messages."""
     try:
-        racine = yaml.compose(texte, Loader=yaml.BaseLoader)
+        racine = yaml.compose(texte, Loader=_LOADER)
     except yaml.YAMLError:
         return []
     if not isinstance(racine, yaml.MappingNode):
@@ -139,7 +142,7 @@ def _lignes_des_entrees(texte: str) -> list[int]:
 def lire_texte(texte: str, nom: str = "grille.yaml") -> list[Critere]:
     """Les critères d'une grille donnée par son texte ; ``nom`` sert aux messages d'erreur."""
     try:
-        donnees = yaml.load(texte, Loader=yaml.BaseLoader)
+        donnees = yaml.load(texte, Loader=_LOADER)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         ligne = f", ligne {mark.line + 1}" if mark else ""
@@ -279,7 +282,7 @@ def lire_date(path: Path = GRILLE) -> dt.date:
 def _date(path: Path, version: tuple[int, int] | None) -> dt.date:
     texte, nom = _lire(path)
     try:
-        donnees = yaml.load(texte, Loader=yaml.BaseLoader)
+        donnees = yaml.load(texte, Loader=_LOADER)
     except yaml.YAMLError as e:
         raise GrilleInvalide(f"{nom} : YAML illisible ({e})") from None
     valeur = donnees.get("date") if isinstance(donnees, dict) else None
