@@ -252,8 +252,31 @@ def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(build, tmp_pat
 
 
 @pytest.mark.site
+def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path):
+    """The replaced site waits beside the new one, untouched; the next build empties it of its
+    files and builds into its folders, and removes those its pages no longer need."""
+    out, cache = tmp_path / "www" / "output", tmp_path / "cache"
+    spare = out.parent / ".output-spare"
+    assert build(out, cache) == 0
+    first = contents(out)
+    assert not spare.exists()
+    assert build(out, cache, force=True) == 0
+    assert contents(spare) == first == contents(out)  # the previous site, untouched
+    # A folder of a page gone since: not in the next site, nor any folder of its own.
+    (spare / "lieux" / "lieu-disparu").mkdir()
+    (spare / "lieux" / "lieu-disparu" / "index.html").write_text("ancien", encoding="utf-8")
+    (spare / "vide" / "dans-vide").mkdir(parents=True)
+    folders = {p.relative_to(out) for p in out.rglob("*") if p.is_dir()}
+    assert build(out, cache, force=True) == 0
+    assert contents(out) == first
+    assert {p.relative_to(out) for p in out.rglob("*") if p.is_dir()} == folders
+    assert sorted(p.name for p in out.parent.iterdir()) == [".output-spare", "output"]
+
+
+@pytest.mark.site
 def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, monkeypatch):
-    """swap_in hands the old site to a detached process; it is gone soon after."""
+    """With a spare site already there (a build that did not take it), swap_in hands the old
+    site to a detached process; it is gone soon after."""
     import time
 
     removed = []
@@ -261,8 +284,16 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
     out, cache = tmp_path / "www" / "output", tmp_path / "cache"
     assert build(out, cache) == 0
     first = contents(out)
+    spare = out.parent / ".output-spare"
+    (spare / "lieux").mkdir(parents=True)  # not empty: a rename cannot replace it
+
+    def fresh(output: Path) -> Path:  # a staging folder that leaves the spare where it is
+        return Path(build_module.tempfile.mkdtemp(prefix=".output-staging-", dir=output.parent))
+
+    monkeypatch.setattr(build_module, "staging_folder", fresh)
     assert build(out, cache, force=True) == 0
     assert len(removed) == 1 and removed[0].name.startswith(".output-old-")
+    shutil.rmtree(spare)
     assert contents(removed[0]) == first  # the previous site, untouched, beside the new one
     assert contents(out) == first
 

@@ -5,6 +5,7 @@ A data mistake, a crash or an interruption leaves the previous ``output/`` as it
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -41,7 +42,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         shutil.rmtree(stale, ignore_errors=True)
     for stale in output.parent.glob(f".{output.name}-old-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
+    staging = staging_folder(output)
     try:
         settings = read_settings(
             str(settings_path), override={**(override or {}), "OUTPUT_PATH": str(staging)}
@@ -109,6 +110,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     buildstamp.forget_stamp(cache, output)  # no stamp at all rather than one of the old site
+    prune_empty_folders(staging)
     swap_in(staging, output)
     try:
         buildstamp.write_stamp(cache, output, stamp)
@@ -202,12 +204,55 @@ def write_brochure_pdfs(
     return keys
 
 
+def spare_folder(output: Path) -> Path:
+    """Where the site replaced by the last build waits, beside ``output``, for the next build."""
+    return output.parent / f".{output.name}-spare"
+
+
+def staging_folder(output: Path) -> Path:
+    """An empty folder for the site being built, beside ``output``: the site the last build
+    replaced (``spare_folder``), emptied of its files but with its folders kept, if it is there.
+
+    A page is a folder of its own (``lieux/<id>/index.html``): a build writes as many folders
+    as pages, and creating one costs far more than linking a file into it (0.4 ms against
+    0.01 ms on the bench's machine; 29,000 folders at x10 size). The folders of the site before
+    are the ones this build needs but for the pages added or removed: ``prune_empty_folders``
+    removes the latter's before the site is swapped in.
+    """
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
+    spare = spare_folder(output)
+    if not spare.is_dir():
+        return staging
+    os.rmdir(staging)
+    try:
+        os.rename(spare, staging)
+        for folder, subfolders, files in os.walk(staging):  # never follows a link
+            links = [name for name in subfolders if os.path.islink(os.path.join(folder, name))]
+            for name in [*files, *links]:
+                os.unlink(os.path.join(folder, name))
+    except OSError:  # whatever is left of it is a leftover, removed as one
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    return staging
+
+
+def prune_empty_folders(site: Path) -> None:
+    """Remove the folders of ``site`` left empty (the spare site's, for pages gone since): a
+    build writes no empty folder of its own."""
+    for folder, _, files in os.walk(site, topdown=False):
+        if not files and folder != str(site):
+            with contextlib.suppress(OSError):  # a subfolder is kept
+                os.rmdir(folder)
+
+
 def swap_in(staging: Path, output: Path) -> None:
     """Replace ``output`` by ``staging`` with two renames (no half-written site in between).
 
-    The replaced site is deleted by a process of its own: at national size its 290,000 files
-    take ~25 s to delete, which the build need not wait for. A build started meanwhile removes
-    what is left of it (``.output-old-*``), as it does after a killed build.
+    The replaced site becomes the spare (``staging_folder``) that the next build empties and
+    fills. If there is one already, the replaced site is deleted by a process of its own: at
+    national size its 290,000 files take ~25 s to delete, which the build need not wait for. A
+    build started meanwhile removes what is left of it (``.output-old-*``), as it does after a
+    killed build.
     """
     old = None
     if output.exists():
@@ -216,7 +261,11 @@ def swap_in(staging: Path, output: Path) -> None:
         os.rename(output, old)
     os.rename(staging, output)
     os.chmod(output, 0o755)
-    if old is not None:
+    if old is None:
+        return
+    try:
+        os.rename(old, spare_folder(output))  # fails if a spare is there
+    except OSError:
         remove_later(old)
 
 
