@@ -252,9 +252,20 @@ def test_pdf_brochures_are_taken_back_when_their_page_is_the_same(build, tmp_pat
 
 
 @pytest.mark.site
-def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path):
+def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path, monkeypatch):
     """The replaced site waits beside the new one, untouched; the next build empties it of its
-    files and builds into its folders, and removes those its pages no longer need."""
+    files (while Pelican reads and plans, which then waits for it: emptying slowed down here
+    would remove pages written meanwhile) and builds into its folders, and removes those its
+    pages no longer need."""
+    import time
+
+    empty = build_module._empty
+
+    def slowly(folder: Path) -> None:
+        time.sleep(1.5)  # a small site is read and planned in less
+        empty(folder)
+
+    monkeypatch.setattr(build_module, "_empty", slowly)
     out, cache = tmp_path / "www" / "output", tmp_path / "cache"
     spare = out.parent / ".output-spare"
     assert build(out, cache) == 0
@@ -287,8 +298,9 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
     spare = out.parent / ".output-spare"
     (spare / "lieux").mkdir(parents=True)  # not empty: a rename cannot replace it
 
-    def fresh(output: Path) -> Path:  # a staging folder that leaves the spare where it is
-        return Path(build_module.tempfile.mkdtemp(prefix=".output-staging-", dir=output.parent))
+    def fresh(output: Path):  # a staging folder that leaves the spare where it is
+        folder = Path(build_module.tempfile.mkdtemp(prefix=".output-staging-", dir=output.parent))
+        return folder, lambda: None
 
     monkeypatch.setattr(build_module, "staging_folder", fresh)
     assert build(out, cache, force=True) == 0

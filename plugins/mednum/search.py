@@ -340,7 +340,10 @@ def index_site(
     A part whose key is the one it had in ``previous`` is taken back from the published site
     instead of being indexed again. Returns each part's key (by its folder), for the next build.
     Each part is Pagefind run on a folder of hard links to its pages, at their paths in the
-    site; the search page merges the parts (listed in ``pagefind/parts.json``) with Pagefind's
+    site, made in address order: Pagefind numbers pages in the order it lists folders, so a
+    ``--glob`` naming the part's pages in the site itself gives an index that depends on the
+    order its folders were written in (checked: a copied site gave another). The search page
+    merges the parts (listed in ``pagefind/parts.json``) with Pagefind's
     ``mergeIndex``.
     """
     check_index_pages(max_pages)
