@@ -503,6 +503,16 @@ def test_unchanged_workshops_get_their_calendar_back(tmp_path, rich, monkeypatch
     assert made == [] and again.keys == previous.keys
     for path in [first / ics.FILENAME, *sorted((first / ics.FOLDER).glob("*.ics"))]:
         assert (second / path.relative_to(first)).read_bytes() == path.read_bytes(), path.name
+    # Each calendar is the published file itself (a hard link), its events read from ateliers.ics.
+    for path in sorted((first / ics.FOLDER).glob("*.ics")):
+        assert (second / ics.FOLDER / path.name).stat().st_ino == path.stat().st_ino
+    # A calendar gone from the published site is written again from those events.
+    gone = sorted((first / ics.FOLDER).glob("*.ics"))[0]
+    expected = gone.read_bytes()
+    gone.unlink()
+    again = ics.Previous("environment", first / ics.FOLDER, previous.keys)
+    write_exports(catalogue, tmp_path / "fourth", SETTINGS, calendars=again)
+    assert made == [] and (tmp_path / "fourth" / ics.FOLDER / gone.name).read_bytes() == expected
     # Another environment (code, settings, date…): every event is written again.
     write_exports(
         catalogue,
@@ -528,6 +538,29 @@ def test_folding_never_splits_a_character():
         assert len(line) <= 75
         line.decode("utf-8")  # no character cut in two
     assert str(icalendar.Calendar.from_ical(raw).walk("VEVENT")[0]["SUMMARY"]) == "é" * 100
+
+
+def test_published_events_are_found_by_their_uid_even_folded(tmp_path):
+    """A long UID is folded over several lines in ateliers.ics: it is read back whole."""
+    icalendar = pytest.importorskip("icalendar")
+    from mednum.exports.ics import WrittenZone, calendar, vtimezone
+
+    long_uid = "atelier-" + "tres-long-" * 10 + "20261203T1400@numerique.herault.example"
+    events = []
+    for uid in (long_uid, "court-20261204T0900@h.example", long_uid):
+        event = icalendar.Event()
+        event.add("uid", uid)
+        event.add("summary", f"Séance {len(events)}")
+        events.append(event.to_ical(sorted=False).decode("utf-8"))
+    assert "\r\n " in events[0]  # folded
+    zone = WrittenZone.of(vtimezone("Europe/Paris", 2026, 2027))
+    (tmp_path / ics.FILENAME).write_text(
+        calendar("Ateliers", events, zone, "D"), encoding="utf-8", newline=""
+    )
+    found = ics._published_events(tmp_path / ics.FOLDER)
+    assert found == {long_uid: [events[0], events[2]], "court-20261204T0900@h.example": [events[1]]}
+    assert ics._events_again(found, [long_uid, long_uid]) == [events[0], events[2]]
+    assert ics._events_again(found, ["absent@h.example"]) is None
 
 
 def test_a_calendar_is_the_one_the_library_writes_with_its_time_zone():

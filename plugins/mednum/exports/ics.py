@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +38,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vText
 
 from .. import urls
+from ..buildstamp import take_back_file
 from ..model import Catalogue, Session, Workshop
 from ..pagekeys import Digester
 from ..vocab import LEVELS, REGISTRATION_MODES, WORKSHOP_KINDS, label
@@ -161,8 +164,9 @@ def calendar(name: str, events: list[str], zone: WrittenZone, publisher: str) ->
 @dataclass
 class Previous:
     """The workshop calendars of the published site (``folder``) and their keys: a workshop
-    whose key is unchanged gets its events back from there instead of writing them again
-    (the library's line folding is most of a calendar's cost). ``keys`` become the new ones."""
+    whose key is unchanged gets its calendar back from there (a hard link) and its events from
+    the published ``ateliers.ics``, instead of writing them again (the library's line folding
+    is most of a calendar's cost). ``keys`` become the new ones."""
 
     environment: str  # buildstamp.environment_key: code, templates, settings, packages, date
     folder: Path | None = None
@@ -175,6 +179,42 @@ def _events_of(text: str) -> list[str]:
     return ["BEGIN:VEVENT\r\n" + part for part in body.split("BEGIN:VEVENT\r\n")[1:]]
 
 
+def _published_events(folder: Path | None) -> dict[str, list[str]]:
+    """The events of the published ``ateliers.ics`` (beside the workshop calendars' ``folder``)
+    by UID, in their order there: the events of unchanged workshops come from this one file
+    rather than from a file each (12,000 at national size)."""
+    if folder is None:
+        return {}
+    try:
+        events = _events_of((folder.parent / FILENAME).read_bytes().decode("utf-8"))  # CRLF kept
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, list[str]] = defaultdict(list)
+    for text in events:
+        start = text.find("\r\nUID:")
+        if start >= 0:
+            first, *rest = text[start + len("\r\nUID:") :].split("\r\n")
+            # A long UID is folded: its next lines start with a space.
+            found[first + "".join(line[1:] for line in itertools.takewhile(_continues, rest))].append(text)
+    return found
+
+
+def _continues(line: str) -> bool:
+    return line.startswith(" ")
+
+
+def _events_again(published: dict[str, list[str]], uids: list[str]) -> list[str] | None:
+    """The published events of these UIDs (a workshop's sessions, in order), or None if one is
+    missing. Two sessions with the same start share a UID: they come in their order."""
+    texts = []
+    for uid_text in uids:
+        same = published.get(uid_text)
+        if not same:
+            return None
+        texts.append(same.pop(0))
+    return texts
+
+
 def _taken_back(folder: Path | None, workshop_id: str, count: int) -> list[str] | None:
     """The ``count`` events of a workshop's published calendar, or None if it is not there as
     this module wrote it."""
@@ -185,6 +225,14 @@ def _taken_back(folder: Path | None, workshop_id: str, count: int) -> list[str] 
     except (OSError, ValueError):  # gone, or not a file of ours any more (UnicodeDecodeError too)
         return None
     return texts if len(texts) == count else None
+
+
+def _link_back(folder: Path | None, target: Path) -> bool:
+    """The published calendar of the same name at ``target`` (a hard link); False if it is gone."""
+    if folder is None or not (folder / target.name).is_file():
+        return False
+    take_back_file(folder / target.name, target)
+    return True
 
 
 def write(
@@ -209,25 +257,31 @@ def write(
     shared = "\0".join((environment, base, host, stamp.isoformat(), timezone, publisher, tz.text))
     new_keys: dict[str, str] = {}
     digester = Digester()
+    published = _published_events(previous.folder) if previous is not None else {}
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
         sessions = upcoming[workshop.id]
-        texts = None
+        texts, target = None, out / FOLDER / f"{workshop.id}.ics"
         if previous is not None:  # keys only matter to a build that keeps them for the next one
             key = digester.key(shared, (workshop, sessions))
             if key is not None:
                 new_keys[workshop.id] = key
                 if previous.keys.get(workshop.id) == key:
-                    texts = _taken_back(previous.folder, workshop.id, len(sessions))
+                    texts = _events_again(published, [uid(workshop, s, host) for s in sessions])
+                    if texts is not None and _link_back(previous.folder, target):
+                        # The same key: the same calendar, linked rather than written again.
+                        everything += [
+                            (s.start, workshop.id, t) for s, t in zip(sessions, texts, strict=True)
+                        ]
+                        continue
+                    if texts is None:
+                        texts = _taken_back(previous.folder, workshop.id, len(sessions))
         if texts is None:
             texts = [
                 event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode() for s in sessions
             ]
         everything += [(s.start, workshop.id, text) for s, text in zip(sessions, texts, strict=True)]
-        write_text(
-            out / FOLDER / f"{workshop.id}.ics",
-            calendar(f"{workshop.title} ({publisher})", texts, tz, publisher),
-        )
+        write_text(target, calendar(f"{workshop.title} ({publisher})", texts, tz, publisher))
     if previous is not None:
         previous.keys = new_keys
     everything.sort(key=lambda item: (item[0], item[1]))
