@@ -140,6 +140,33 @@ def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_pat
     assert one == two
 
 
+def test_the_pages_hashed_before_are_not_read_again(split, tmp_path, monkeypatch):
+    """A page that is the same file as before (a hard link: same inode, size and date) keeps
+    its hash without being read; a page written again is read, and only its part changes."""
+    import os
+
+    first = search.PageDigests()
+    published = search.plan_index(split, part_pages=40, pages=first)
+    site = tmp_path / "site"
+    shutil.copytree(split, site, ignore=shutil.ignore_patterns("pagefind"), copy_function=os.link)
+    page = site / "lieux" / "exemple-mediatheque-lodeve" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()  # written again, as a build writes a changed page: another file
+    page.write_text(text.replace("<h1>", "<h1>Nouveau nom : "), encoding="utf-8")
+    read, real = [], Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        read.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    again = search.plan_index(site, part_pages=40, pages=search.PageDigests(first.now))
+    assert [p for p in read if site in p.parents] == [page]
+    assert [p.key == q.key for p, q in zip(published, again, strict=True)].count(False) == 1
+    monkeypatch.undo()
+    assert [p.key for p in again] == [p.key for p in search.plan_index(site, part_pages=40)]
+
+
 def test_a_changed_page_indexes_its_part_again_and_only_it(split, tmp_path, monkeypatch):
     """The parts whose pages are unchanged are taken back from the published site; the index
     is then byte-identical to the one a full indexing of the same pages writes."""

@@ -23,7 +23,14 @@ from .maps import MapError
 from .pdf import PdfError, html_to_pdf
 from .reference import ReferenceDataError
 from .render import default_processes, fork_context, worker_pool
-from .search import PreviousIndex, SearchIndexError, check_index_pages, check_part_pages, index_site
+from .search import (
+    PageDigests,
+    PreviousIndex,
+    SearchIndexError,
+    check_index_pages,
+    check_part_pages,
+    index_site,
+)
 from .settings import setting
 
 logger = logging.getLogger(__name__)
@@ -84,9 +91,11 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
 
         def index() -> None:
             # The parts of the index whose pages are unchanged are taken back (search.plan_index).
+            pages = PageDigests(previous.index_pages)
             stamp.index_keys = index_site(
-                staging, max_pages, part_pages, PreviousIndex(output, previous.index_keys)
+                staging, max_pages, part_pages, PreviousIndex(output, previous.index_keys), pages
             )
+            stamp.index_pages = pages.now
 
         if settings.get("CATALOGUE_PDF_BROCHURES"):  # Pagefind runs while the PDF workers work
             stamp.pdf_keys = write_brochure_pdfs(staging, previous.pdf_keys, output, alongside=index)

@@ -165,6 +165,8 @@ class Stamp:
     page_keys: dict[str, str] = field(default_factory=dict)  # page (save_as) → pagekeys' key
     pages_reused: int = 0  # how many of them this build took back from the previous one
     calendar_keys: dict[str, str] = field(default_factory=dict)  # workshop → key of its .ics
+    # page read by the index → [inode, size, mtime_ns, hash] (search.PageDigests)
+    index_pages: dict[str, list] = field(default_factory=dict)
 
     def matches_output(self) -> bool:
         """The output folder is still the one that build produced."""
@@ -194,6 +196,7 @@ def read_stamp(cache: Path, output: Path) -> Stamp:
             dict(data.get("page_keys", {})),
             int(data.get("pages_reused", 0)),
             dict(data.get("calendar_keys", {})),
+            dict(data.get("index_pages", {})),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return Stamp(str(output.resolve()))
