@@ -300,7 +300,7 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
 
     def fresh(output: Path):  # a staging folder that leaves the spare where it is
         folder = Path(build_module.tempfile.mkdtemp(prefix=".output-staging-", dir=output.parent))
-        return folder, lambda: None
+        return folder, None
 
     monkeypatch.setattr(build_module, "staging_folder", fresh)
     assert build(out, cache, force=True) == 0

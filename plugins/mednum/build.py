@@ -120,7 +120,8 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     buildstamp.forget_stamp(cache, output)  # no stamp at all rather than one of the old site
-    prune_empty_folders(staging)
+    if empty_staging is not None:  # the spare's folders: those of pages gone since are empty
+        prune_empty_folders(staging)
     swap_in(staging, output)
     try:
         buildstamp.write_stamp(cache, output, stamp)
@@ -240,10 +241,10 @@ def spare_folder(output: Path) -> Path:
     return output.parent / f".{output.name}-spare"
 
 
-def staging_folder(output: Path) -> tuple[Path, Callable[[], None]]:
+def staging_folder(output: Path) -> tuple[Path, Callable[[], None] | None]:
     """A folder for the site being built, beside ``output``, and what empties it, to run before
     anything is written into it: the site the last build replaced (``spare_folder``), to be
-    emptied of its files with its folders kept, if it is there; else a new folder.
+    emptied of its files with its folders kept, if it is there; else a new folder (and None).
 
     A page is a folder of its own (``lieux/<id>/index.html``): a build writes as many folders
     as pages, and creating one costs far more than linking a file into it (0.4 ms against
@@ -255,13 +256,13 @@ def staging_folder(output: Path) -> tuple[Path, Callable[[], None]]:
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
     spare = spare_folder(output)
     if not spare.is_dir():
-        return staging, lambda: None
+        return staging, None
     os.rmdir(staging)
     try:
         os.rename(spare, staging)
     except OSError:  # taken by another build: a new folder
         staging.mkdir()
-        return staging, lambda: None
+        return staging, None
     return staging, functools.partial(_empty, staging)
 
 

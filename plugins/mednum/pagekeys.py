@@ -32,7 +32,7 @@ from typing import Any
 
 _ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath, enum.Enum)
 # The exact types met most (a set lookup is cheaper than isinstance over the tuple above).
-_PLAIN = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time})
+_PLAIN = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time})
 NOT_RENDERED = {"mednum.pagekeys.not_rendered": True}  # a dataclass field's metadata
 
 

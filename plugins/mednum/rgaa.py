@@ -10,10 +10,11 @@ lit, la vérifie et en tire ce qu'une déclaration d'accessibilité doit dire :
   l'outil d'audit de la DINUM (Ara : « 27 / 89 = 30,34 % ») ;
 * la liste des critères non conformes, avec leur raison et l'action prévue.
 
-La grille est lue sans typage implicite (``yaml.BaseLoader``, ou sa version libyaml) : tout y est texte, « 1.10 » reste
-« 1.10 » et ne devient pas le nombre 1.1, « NA » reste « NA ». Une grille mal formée donne un
-message en français qui nomme le fichier, la ligne et l'entrée (``GrilleInvalide``), jamais une
-trace Python ; ``python -m mednum.rgaa [GRILLE]`` affiche les chiffres ou ce message.
+La grille est lue sans typage implicite (``yaml.BaseLoader``, ou sa version libyaml) : tout y
+est texte, « 1.10 » reste « 1.10 » et ne devient pas le nombre 1.1, « NA » reste « NA ». Une
+grille mal formée donne un message en français qui nomme le fichier, la ligne et l'entrée
+(``GrilleInvalide``), jamais une trace Python ; ``python -m mednum.rgaa [GRILLE]`` affiche les
+chiffres ou ce message.
 """
 
 from __future__ import annotations

@@ -261,19 +261,15 @@ def write(
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
         sessions = upcoming[workshop.id]
-        texts, target = None, out / FOLDER / f"{workshop.id}.ics"
+        texts, linked, target = None, False, out / FOLDER / f"{workshop.id}.ics"
         if previous is not None:  # keys only matter to a build that keeps them for the next one
             key = digester.key(shared, (workshop, sessions))
             if key is not None:
                 new_keys[workshop.id] = key
                 if previous.keys.get(workshop.id) == key:
                     texts = _events_again(published, [uid(workshop, s, host) for s in sessions])
-                    if texts is not None and _link_back(previous.folder, target):
-                        # The same key: the same calendar, linked rather than written again.
-                        everything += [
-                            (s.start, workshop.id, t) for s, t in zip(sessions, texts, strict=True)
-                        ]
-                        continue
+                    # The same key: the same calendar, linked rather than written again.
+                    linked = texts is not None and _link_back(previous.folder, target)
                     if texts is None:
                         texts = _taken_back(previous.folder, workshop.id, len(sessions))
         if texts is None:
@@ -281,7 +277,8 @@ def write(
                 event(workshop, s, base, host, stamp, zone).to_ical(sorted=False).decode() for s in sessions
             ]
         everything += [(s.start, workshop.id, text) for s, text in zip(sessions, texts, strict=True)]
-        write_text(target, calendar(f"{workshop.title} ({publisher})", texts, tz, publisher))
+        if not linked:
+            write_text(target, calendar(f"{workshop.title} ({publisher})", texts, tz, publisher))
     if previous is not None:
         previous.keys = new_keys
     everything.sort(key=lambda item: (item[0], item[1]))
