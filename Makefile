@@ -70,7 +70,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(OUTPUT) .pytest_cache .hypothesis
+	rm -rf $(OUTPUT) .$(OUTPUT)-spare .$(OUTPUT)-index .pytest_cache .hypothesis
 
 ## make pdf: the site with the territories' PDF brochures (WeasyPrint, about 10 s more)
 pdf: $(STAMP) $(NODE_STAMP)

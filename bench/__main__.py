@@ -239,10 +239,11 @@ def run_build(name: str, workdir: Path) -> dict:
     out = workdir / ("site-build" if name in ("site", "edit-site") else "build")
     conf = edited_settings_file(workdir, name) if name in EDITS else workdir / "benchconf.py"
     if name in ("site", "build"):
-        from mednum.build import spare_folder
+        from mednum.build import index_trees_folder, spare_folder
 
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(spare_folder(out), ignore_errors=True)  # its folders would be taken back
+        shutil.rmtree(index_trees_folder(out), ignore_errors=True)  # and the index's
         shutil.rmtree(workdir / "cache", ignore_errors=True)
     command = [sys.executable, "-m", "mednum", "build", "-s", str(conf), "-o", str(out)]
     if name not in ("site", "edit-site"):

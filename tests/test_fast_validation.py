@@ -142,3 +142,19 @@ def test_python_separators_count_as_spaces_in_rust_too(sample):
     for schema in (email, url):
         assert not jsonschema_rs.validator_for(python_patterns(schema)).is_valid(sample)
         assert not re.search(schema["pattern"], sample)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"type": 12}, {"type": "array", "items": {"minLength": -1}}, {"properties": []}],
+)
+def test_a_schema_that_breaks_the_metaschema_is_refused_as_python_words_it(tmp_path, broken):
+    """jsonschema-rs checks a schema against the metaschema; Python's jsonschema words the
+    problem: both refuse the same schemas."""
+    from jsonschema.exceptions import SchemaError
+
+    path = tmp_path / "casse.schema.json"
+    path.write_text(json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", **broken}))
+    assert not jsonschema_rs.meta.is_valid(json.loads(path.read_text()))
+    with pytest.raises(SchemaError):
+        Schema(path, KINDS[0])

@@ -281,7 +281,8 @@ def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path, monkeypat
     assert build(out, cache, force=True) == 0
     assert contents(out) == first
     assert {p.relative_to(out) for p in out.rglob("*") if p.is_dir()} == folders
-    assert sorted(p.name for p in out.parent.iterdir()) == [".output-spare", "output"]
+    # Beside the site: the spare and the trees of links the search index is made from.
+    assert sorted(p.name for p in out.parent.iterdir()) == [".output-index", ".output-spare", "output"]
 
 
 @pytest.mark.site
@@ -315,4 +316,4 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
     while removed[0].exists():
         assert time.monotonic() < deadline, "the old site was not deleted"
         time.sleep(0.05)
-    assert sorted(p.name for p in out.parent.iterdir()) == ["output"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [".output-index", "output"]

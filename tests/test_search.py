@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cbor2
 import pytest
+from html_tree import parse_html
 
 from conftest import DEMO_CONF, demo_options, small_project
 from mednum import search
@@ -140,6 +141,27 @@ def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_pat
     assert one == two
 
 
+def test_a_workshop_is_indexed_in_its_places_part(split):
+    """A workshop's page shows its place's name, and the place's page lists the workshop: both
+    in one part, a change of either indexes one part again."""
+    part_of = {page: part.name for part in search.plan_index(split, part_pages=40) for page in part.pages}
+    assert len(set(part_of.values())) > 2
+    grouped = 0
+    for page in split.glob("ateliers/*/index.html"):
+        document = parse_html(page.read_text(encoding="utf-8"))
+        where = next(e for e in document.iter("h2") if e.attrs.get("id") == "ou").parent
+        links = [a.attrs["href"] for a in where.iter("a") if "/lieux/" in a.attrs.get("href", "")]
+        article = next(a for a in document.iter("article") if "data-pagefind-body" in a.attrs)
+        if not links:  # held at an address, not at a help point
+            assert "data-search-group" not in article.attrs
+            continue
+        place = split / links[0].split("/lieux/", 1)[1].join(("lieux/", "index.html"))
+        assert article.attrs["data-search-group"] == place.parent.relative_to(split).as_posix() + "/"
+        assert part_of[page] == part_of[place], (page, place)
+        grouped += 1
+    assert grouped > 5
+
+
 def test_the_pages_hashed_before_are_not_read_again(split, tmp_path, monkeypatch):
     """A page that is the same file as before (a hard link: same inode, size and date) keeps
     its hash without being read; a page written again is read, and only its part changes."""
@@ -194,6 +216,43 @@ def test_a_changed_page_indexes_its_part_again_and_only_it(split, tmp_path, monk
     shutil.copytree(site, full, ignore=shutil.ignore_patterns("pagefind"))
     search.index_site(full, part_pages=40)
     assert tree(site / "pagefind") == tree(full / "pagefind")
+
+
+def test_kept_trees_index_as_new_ones_and_are_made_again_when_their_pages_change(split, tmp_path):
+    """The trees of links a build keeps for the next (``trees``): with the same pages, only the
+    links of rewritten pages are made again (the folders stay); with a page added or removed,
+    the tree is made anew. Either way the index is the one a tree made from nothing gives."""
+    import os
+
+    site, trees = tmp_path / "site", tmp_path / "trees"
+    shutil.copytree(split, site, ignore=shutil.ignore_patterns("pagefind"))
+    search.index_site(site, part_pages=40, trees=trees)
+    parts = search.plan_index(site, part_pages=40)
+    assert sorted(t.name for t in trees.iterdir()) == sorted(p.name or "main" for p in parts)
+    page = site / "lieux" / "exemple-mediatheque-lodeve" / "index.html"
+    (part,) = [p for p in parts if page in p.pages]
+    folder = trees / (part.name or "main") / "lieux" / "exemple-mediatheque-lodeve"
+    other = next(p for p in part.pages if p != page)
+    other_link = trees / (part.name or "main") / other.relative_to(site)
+    before = (folder.stat().st_ino, other_link.stat().st_ino)
+    text = page.read_text(encoding="utf-8")
+    page.unlink()  # written again, as a build writes a changed page: another file
+    page.write_text(text.replace("<h1>", "<h1>Nouveau nom : "), encoding="utf-8")
+    search.index_site(site, part_pages=40, trees=trees)
+    assert (folder.stat().st_ino, other_link.stat().st_ino) == before  # kept
+    assert os.path.samestat((folder / "index.html").stat(), page.stat())  # linked again
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind"))
+    search.index_site(fresh, part_pages=40)
+    assert tree(site / "pagefind") == tree(fresh / "pagefind")
+    # A page gone from the part: its tree is made anew, without it.
+    shutil.rmtree(other.parent)
+    search.index_site(site, part_pages=40, trees=trees)
+    assert not other_link.exists() and folder.is_dir()
+    shutil.rmtree(fresh / other.relative_to(site).parent)
+    shutil.rmtree(fresh / "pagefind")
+    search.index_site(fresh, part_pages=40)
+    assert tree(site / "pagefind") == tree(fresh / "pagefind")
 
 
 @pytest.mark.site

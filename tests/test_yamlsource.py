@@ -152,6 +152,19 @@ def read_cached(tmp_path, content: str, cache):
     return doc, [str(p) for p in report.problems]
 
 
+def same_document(doc, fresh) -> None:
+    """``doc`` gives what a whole read of the same text gives: the data, every value's and
+    key's location, the written text of numbers and booleans."""
+    assert doc.data == fresh.data
+    for path in fresh.values:
+        assert doc.location(path) == fresh.location(path), path
+        assert doc.written(path) == fresh.plain_text.get(path), path
+    for path in fresh.keys:
+        assert doc.location(path, key=True) == fresh.location(path, key=True), path
+    for path in [(), (0, "absent"), (99,), ("x",)]:
+        assert doc.location(path) == fresh.location(path), path
+
+
 def test_cached_parse_is_the_parse(tmp_path, monkeypatch):
     from mednum import yamlsource
 
@@ -159,19 +172,99 @@ def test_cached_parse_is_the_parse(tmp_path, monkeypatch):
     text = "- id: a\n  heure: 12:30\n  code: 01000\n  n: 34000\n- id: b\n  ok: no\n"
     fresh, _ = read(tmp_path, text)
     first, problems = read_cached(tmp_path, text, cache)
-    assert problems == [] and len(list((cache / "yaml").glob("*.pickle"))) == 1
+    assert problems == [] and list((cache / "yaml").glob("*.pickle"))
     # The second read comes from the cache: the parser is not called.
     monkeypatch.setattr(yamlsource, "read_yaml", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr(yamlsource, "_parse", lambda *a, **k: pytest.fail("parsed again"))
     second, problems = read_cached(tmp_path, text, cache)
     assert problems == []
     for doc in (first, second):
-        assert (doc.data, doc.values, doc.keys, doc.plain_text) == (
-            fresh.data,
-            fresh.values,
-            fresh.keys,
-            fresh.plain_text,
-        )
+        same_document(doc, fresh)
     assert second.data[0]["heure"] == "12:30" and second.location((1, "ok")).line == 6
+
+
+RECORDS = """# yaml-language-server: $schema=../schemas/sites.schema.json
+# Des commentaires avant la première fiche.
+
+- id: a
+  nom: "Premier lieu"
+  code_postal: 34000
+  horaires: |
+    Lundi 9 h - 12 h
+    - mardi fermé
+# un commentaire entre deux fiches
+- id: b
+  services:
+    - Prendre en main un ordinateur
+  actif: true
+
+- id: c
+  presentation: >-
+    Sur deux
+    lignes.
+"""
+
+
+def test_a_changed_record_is_the_only_one_parsed_again(tmp_path, monkeypatch):
+    """Data files are read record by record: a pull request that changes one record, or adds
+    one, has that record parsed, and the document is the one a whole read gives (lines of
+    the records below included)."""
+    from mednum import yamlsource
+
+    cache = tmp_path / "cache"
+    parsed, real = [], yamlsource._parse
+
+    def parse(text, *args):
+        parsed.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(yamlsource, "_parse", parse)
+    doc, problems = read_cached(tmp_path, RECORDS, cache)
+    assert problems == [] and len(parsed) == 3 and len(doc.records) == 3
+    same_document(doc, read(tmp_path, RECORDS)[0])
+    text = RECORDS
+    for old, new in [
+        ("Premier lieu", "Premier lieu renommé"),
+        ("- id: b\n", "- id: a0\n  nom: Ajouté\n- id: b\n"),  # the lines below move down
+        ("Sur deux", "Sur trois\n    ou deux"),
+    ]:
+        text = text.replace(old, new)
+        parsed.clear()
+        doc, problems = read_cached(tmp_path, text, cache)
+        assert problems == [] and len(parsed) == 1, parsed
+        same_document(doc, read(tmp_path, text)[0])
+    assert doc.written((0, "code_postal")) == "34000" and doc.data[2]["actif"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]\n",
+        "---\n- id: a\n",
+        '- id: a\n  nom: "sur\ndeux lignes"\n- id: b\n',
+        "- id: a\r\n- id: b\r\n",
+        "- {id: a}\n- {id: b}\n",
+        "# rien\n",
+    ],
+)
+def test_other_layouts_are_read_whole(tmp_path, text):
+    """A file that is not a list of records each starting a line is read whole, as before."""
+    doc, problems = read_cached(tmp_path, text, tmp_path / "cache")
+    fresh, fresh_problems = read(tmp_path, text)
+    assert problems == fresh_problems
+    if fresh is not None:
+        assert doc.records is None or text.startswith("- {")
+        same_document(doc, fresh)
+
+
+def test_a_record_with_a_mistake_is_reported_as_a_whole_read_reports_it(tmp_path):
+    text = RECORDS.replace("  actif: true\n", "  actif: true\n  actif: false\n")
+    for _ in range(2):
+        doc, problems = read_cached(tmp_path, text, tmp_path / "cache")
+        assert doc is None and problems == read(tmp_path, text)[1]
+        assert problems == [
+            "data/f.yaml:15:3: le champ « actif » est écrit deux fois (déjà à la ligne 14) : gardez-en un seul"
+        ]
 
 
 def test_changed_bytes_are_parsed_again_and_replace_the_entry(tmp_path):

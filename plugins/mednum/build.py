@@ -80,7 +80,11 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "keys": previous.page_keys,
                 "calendars": previous.calendar_keys,
             }
-        reuse = run_pelican(settings, before_writing=empty_staging)
+        reuse = run_pelican(
+            settings,
+            before_writing=empty_staging,
+            meanwhile=_import_weasyprint if settings.get("CATALOGUE_PDF_BROCHURES") else None,
+        )
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
         if reuse is not None:
             stamp.page_keys, stamp.pages_reused, stamp.calendar_keys = (
@@ -93,7 +97,12 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
             # The parts of the index whose pages are unchanged are taken back (search.plan_index).
             pages = PageDigests(previous.index_pages)
             stamp.index_keys = index_site(
-                staging, max_pages, part_pages, PreviousIndex(output, previous.index_keys), pages
+                staging,
+                max_pages,
+                part_pages,
+                PreviousIndex(output, previous.index_keys),
+                pages,
+                trees=index_trees_folder(output),
             )
             stamp.index_pages = pages.now
 
@@ -134,7 +143,11 @@ _settings: dict | None = None  # for the Pelican process: set before forking it
 _may_write = None  # for the Pelican process: an Event set once the output folder is ready
 
 
-def run_pelican(settings: dict, before_writing: Callable[[], None] | None = None) -> render.Reuse | None:
+def run_pelican(
+    settings: dict,
+    before_writing: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> render.Reuse | None:
     """Pelican's run (read, validate, plan, render) in a forked process of its own; what it
     took back from the previous build and the keys for the next one (``render.Reuse``).
 
@@ -143,7 +156,7 @@ def run_pelican(settings: dict, before_writing: Callable[[], None] | None = None
     PDF workers start. Its errors (French messages, data report) are raised here again.
     ``before_writing`` runs here while Pelican reads and plans there: Pelican writes nothing
     before it has returned (its generators write only once all have read, at
-    ``all_generators_finalized``).
+    ``all_generators_finalized``). ``meanwhile`` runs here next, while Pelican works there.
     """
     global _settings, _may_write
     _settings = settings
@@ -152,6 +165,8 @@ def run_pelican(settings: dict, before_writing: Callable[[], None] | None = None
             if fork_context() is None:  # pragma: no cover - not Linux
                 if before_writing is not None:
                     before_writing()
+                if meanwhile is not None:
+                    meanwhile()
                 return _pelican()
             _may_write = fork_context().Event()
             with worker_pool(1) as pool:
@@ -161,6 +176,8 @@ def run_pelican(settings: dict, before_writing: Callable[[], None] | None = None
                         before_writing()
                 finally:
                     _may_write.set()
+                if meanwhile is not None:
+                    meanwhile()
                 return running.result()
     finally:
         _settings = _may_write = None
@@ -179,6 +196,13 @@ def _pelican() -> render.Reuse | None:
     finally:
         signals.all_generators_finalized.disconnect(wait)
     return render.last_reuse
+
+
+def _import_weasyprint() -> None:
+    """WeasyPrint imported (0.4 s) while Pelican works, in the process that forks the PDF
+    workers (``write_brochure_pdfs``): they start with it loaded. A failure is reported there."""
+    with contextlib.suppress(ImportError):
+        import weasyprint  # noqa: F401
 
 
 def write_brochure_pdfs(
@@ -234,6 +258,12 @@ def write_brochure_pdfs(
     if len(todo) < len(pages):
         logger.info("mednum: %d brochures PDF reprises, %d produites", len(pages) - len(todo), len(todo))
     return keys
+
+
+def index_trees_folder(output: Path) -> Path:
+    """Where the trees of links Pagefind indexes are kept between builds, beside ``output``
+    (``search._link_tree``)."""
+    return output.parent / f".{output.name}-index"
 
 
 def spare_folder(output: Path) -> Path:

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from pelican.generators import Generator
 
-from . import filters, qr, urls
+from . import filters, qr, render, urls
 from .assets import bundle_css, write_assets
 from .buildstamp import canonical
 from .catalogue import LoadOptions, load_catalogue
@@ -138,18 +138,23 @@ class CatalogueGenerator(Generator):
         codes = qr.Store(resolve_path(self.settings, "CATALOGUE_CACHE_PATH"))  # QR codes of earlier builds
         codes.load()
         processes = setting(self.settings, "CATALOGUE_RENDER_PROCESSES")
-        write_pages(self, writer, self.pages, processes, reuse, finish=codes.keep)
-        codes.save()
-        self._write_sitemap(output)
         calendars = None
         if reuse is not None:  # the published site's calendars, for the unchanged workshops
             folder = reuse.site / urls.DATA / ics.FOLDER if reuse.site else None
             calendars = ics.Previous(reuse.environment, folder, reuse.calendars)
-        write_exports(
-            self.catalogue, output / urls.DATA, self.settings, coverage=self.coverage, calendars=calendars
-        )
-        if calendars is not None:  # for the next build
-            reuse.calendars = calendars.keys
+
+        def export() -> dict[str, str] | None:  # the calendars' keys, for the next build
+            write_exports(
+                self.catalogue, output / urls.DATA, self.settings, coverage=self.coverage, calendars=calendars
+            )
+            return calendars.keys if calendars is not None else None
+
+        # The exports read the catalogue, not the pages: written beside them.
+        write_pages(self, writer, self.pages, processes, reuse, finish=codes.keep, alongside=export)
+        if reuse is not None:
+            reuse.calendars = render.last_alongside
+        codes.save()
+        self._write_sitemap(output)
         write_search_assets(Path(self.theme), output)
 
     def _write_sitemap(self, output: Path) -> None:

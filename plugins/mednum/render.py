@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import buildstamp
 from .maps import write_map_script
@@ -35,6 +36,8 @@ _job = None  # (generator, writer, pages, shares, reuse, finish): set before for
 # Set by ``mednum.build`` in the settings of its Pelican run: what the previous build left.
 REUSE_SETTING = "mednum_reuse"
 last_reuse: Reuse | None = None  # this process's last ``Reuse``, for the build to read back
+_alongside = None  # write_pages' ``alongside``: set before forking, run by one worker
+last_alongside = None  # what it returned
 
 
 def default_processes() -> int:
@@ -123,27 +126,37 @@ def write_pages(
     processes: int | None = None,
     reuse: Reuse | None = None,
     finish: Callable[[], None] | None = None,
+    alongside: Callable[[], Any] | None = None,
 ) -> int:
     """Render and write ``pages`` (but those ``reuse`` takes back); the number of pages rendered.
     Each share keys its own pages: digesting them costs a fraction of rendering, in parallel too.
-    ``finish`` runs in each rendering process once its pages are written."""
-    global _job, last_reuse
-    last_reuse = reuse
+    ``finish`` runs in each rendering process once its pages are written. ``alongside`` (work
+    that needs the plan but not the pages: the exports) runs in a process of its own while the
+    pages are rendered, or after them when they are too few to share; what it returns goes to
+    ``last_alongside``. The processes then take the processors' time as it comes, instead of
+    the exports waiting for the slower share."""
+    global _job, _alongside, last_reuse, last_alongside
+    last_reuse, last_alongside = reuse, None
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
     if shares == 1 or fork_context() is None:
         results = [_write_some(generator, writer, pages, reuse, finish)]
+        if alongside is not None:
+            last_alongside = alongside()
     else:
-        _job = (generator, writer, pages, shares, reuse, finish)
+        _job, _alongside = (generator, writer, pages, shares, reuse, finish), alongside
         # Objects that exist now are never collected in the workers: the collector would touch
         # (and so copy) every page of memory they share with this process.
         gc.freeze()
         try:
-            with worker_pool(shares - 1) as pool:
+            with worker_pool(shares - 1 + (alongside is not None)) as pool:
+                beside = pool.submit(_run_alongside) if alongside is not None else None
                 others = [pool.submit(_write_share, share) for share in range(1, shares)]
                 results = [_write_share(0), *(future.result() for future in others)]
+                if beside is not None:
+                    last_alongside = beside.result()
         finally:
-            _job = None
+            _job = _alongside = None
             gc.unfreeze()
     written = sum(rendered for rendered, _, _ in results)
     if reuse is not None:
@@ -154,6 +167,10 @@ def write_pages(
         )
     logger.debug("mednum: %d pages rendues par %d processus", written, shares)
     return written
+
+
+def _run_alongside():
+    return _alongside()
 
 
 def _write_share(share: int) -> tuple[int, dict[str, str], int]:

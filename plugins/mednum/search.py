@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 import math
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +37,8 @@ from .settings import DEFAULTS
 
 BUNDLE = "pagefind"
 BODY = b"data-pagefind-body"  # what marks a page for the index (and its indexed part)
+# On an indexed page: the address of the page it is indexed with (a workshop's: its place's).
+GROUP = re.compile(rb'data-search-group="([^"<>]*)"')
 PARTS = "parts.json"  # in BUNDLE: the other parts of the index, for the search page to merge
 PARTS_FOLDER = "parts"  # in BUNDLE: one folder per other part
 DEFAULT_INDEX_PAGES = DEFAULTS["CATALOGUE_SEARCH_INDEX_PAGES"][0]
@@ -269,33 +273,41 @@ class IndexPart:
 
 
 def _bucket(name: str, buckets: int) -> int:
-    """The part of a page: decided by its address alone, so that adding or removing a page
-    changes its own part only."""
+    """The part of a page: decided by the address of its group alone (``PageDigests.of``), so
+    that adding or removing a page changes its own part only."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % buckets
 
 
 class PageDigests:
-    """The hash of each page the index reads, by its name in the site (``now``, for the next
-    build), read again only when the file is not the one hashed before (``known``): the same
-    inode, size and modification time. A page taken back from the published site is a hard
-    link to the same file; reading the 38,000 indexed pages of a national-size site took 4 s."""
+    """The hash and group (``GROUP``) of each page the index reads, by its name in the site
+    (``now``, for the next build), read again only when the file is not the one hashed before
+    (``known``): the same inode, size and modification time. A page taken back from the
+    published site is a hard link to the same file; reading the 38,000 indexed pages of a
+    national-size site took 4 s."""
 
     def __init__(self, known: dict[str, list] | None = None) -> None:
         self.known = known or {}
         self.now: dict[str, list] = {}
 
-    def of(self, path: Path, name: str) -> bytes | None:
-        """The hash of the page at ``path``; None if it is not indexed (no data-pagefind-body)."""
+    def of(self, path: Path, name: str) -> tuple[bytes, str] | None:
+        """The hash of the page at ``path`` and the address of the page it is indexed with
+        (its own, unless it names another); None if it is not indexed (no data-pagefind-body)."""
         info = path.stat()
         identity = [info.st_ino, info.st_size, info.st_mtime_ns]
         old = self.known.get(name)
-        if isinstance(old, list) and len(old) == 4 and old[:3] == identity:
-            digest = old[3]
+        if isinstance(old, list) and len(old) == 5 and old[:3] == identity:
+            digest, group = old[3], old[4]
         else:
             data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest() if BODY in data else ""
-        self.now[name] = [*identity, digest]
-        return bytes.fromhex(digest) if digest else None
+            digest, group = "", ""
+            if BODY in data:
+                digest = hashlib.sha256(data).hexdigest()
+                found = GROUP.search(data)
+                group = found.group(1).decode("utf-8", "replace") if found else ""
+        self.now[name] = [*identity, digest, group]
+        if not digest:
+            return None
+        return bytes.fromhex(digest), group or name.removesuffix("index.html")
 
 
 def plan_index(
@@ -307,9 +319,11 @@ def plan_index(
     """The parts of the index of ``site``: each a pure function of its own pages.
 
     Up to ``part_pages`` indexed pages, one index. Beyond, the pages are spread over a power of
-    two of parts by a hash of their address: between half and all of ``part_pages`` pages a
-    part (never more than ``max_pages``: Pagefind holds every page it reads in memory, about
-    150 KB each). A changed, added or removed page changes its part's key only, and only that
+    two of parts by a hash of their group's address: a page's own, or the one it names
+    (``GROUP``). A workshop names its place's: the place's page lists it and it shows the
+    place's name, so renaming either changes one part, not two. Between half and all of
+    ``part_pages`` pages a part (never more than ``max_pages``: Pagefind holds every page it
+    reads in memory, about 150 KB each). A changed, added or removed page changes its part's key only, and only that
     part is indexed again (``index_site``'s ``previous``); the number of parts changes when the
     number of pages doubles or halves. Each part costs a first search 20 to 40 KB more (its
     own chunk of the word index, its metadata and filters): the default size keeps the
@@ -323,18 +337,19 @@ def plan_index(
     # it reads when none of them has one, which could be the case of a part.
     pages = pages if pages is not None else PageDigests()
     digests: dict[str, bytes] = {}
+    groups_of: dict[str, str] = {}
     for path in indexed_files(site):
         name = path.relative_to(site).as_posix()
-        digest = pages.of(path, name)
-        if digest is not None:
-            digests[name] = digest
+        found = pages.of(path, name)
+        if found is not None:
+            digests[name], groups_of[name] = found
     names = list(digests)  # in address order
     buckets = 1 << max(0, math.ceil(math.log2(max(len(names), 1) / min(part_pages, max_pages))))
     # The first part is the main index; the others are named after their number and the number
     # of parts, so that no part of another spread is taken for one of this one.
     groups = {"" if b == 0 else f"{buckets}-{b}": [] for b in range(buckets)}
     for name in names:
-        b = _bucket(name, buckets) if buckets > 1 else 0
+        b = _bucket(groups_of[name], buckets) if buckets > 1 else 0
         groups["" if b == 0 else f"{buckets}-{b}"].append(name)
     parts = []
     for part_name, members in groups.items():
@@ -364,6 +379,7 @@ def index_site(
     part_pages: int = DEFAULT_PART_PAGES,
     previous: PreviousIndex | None = None,
     pages: PageDigests | None = None,
+    trees: Path | None = None,
 ) -> dict[str, str]:
     """Index ``site`` with Pagefind (``plan_index``'s parts); SearchIndexError on failure.
 
@@ -375,7 +391,8 @@ def index_site(
     ``--glob`` naming the part's pages in the site itself gives an index that depends on the
     order its folders were written in (checked: a copied site gave another). The search page
     merges the parts (listed in ``pagefind/parts.json``) with Pagefind's
-    ``mergeIndex``.
+    ``mergeIndex``. ``trees``: a folder where each part's tree is kept for the next build
+    (``_link_tree``); without it, the trees are made beside ``site`` and removed.
     """
     check_index_pages(max_pages)
     check_part_pages(part_pages)
@@ -391,20 +408,28 @@ def index_site(
             _take_back_part(old, site / part.folder)
             taken += 1
             continue
-        # Beside the staging folder and named after it: the leftovers of a killed build are
-        # removed with it.
-        tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
-        try:
-            for page in part.pages:
-                buildstamp.take_back_file(page, tree / page.relative_to(site))
+        if trees is not None:
+            tree = trees / (part.name or "main")
+            _link_tree(tree, site, part.pages)
             _pagefind(tree, site / part.folder, glob="**/*.html")
-        finally:
-            shutil.rmtree(tree, ignore_errors=True)
+        else:
+            # Beside the staging folder and named after it: the leftovers of a killed build
+            # are removed with it.
+            tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
+            try:
+                _link_tree(tree, site, part.pages)
+                _pagefind(tree, site / part.folder, glob="**/*.html")
+            finally:
+                shutil.rmtree(tree, ignore_errors=True)
         if part.name:  # a merged index uses the main one's code and WebAssembly
             for name in ("pagefind.js", "pagefind-worker.js"):
                 (site / part.folder / name).unlink(missing_ok=True)
             for wasm in (site / part.folder).glob("wasm.*.pagefind"):
                 wasm.unlink()
+    if trees is not None and trees.is_dir():  # those of parts gone (their number changed)
+        for tree in trees.iterdir():
+            if tree.name not in {part.name or "main" for part in parts}:
+                shutil.rmtree(tree, ignore_errors=True)
     if not (site / BUNDLE / "pagefind.js").is_file():
         raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")
     (site / BUNDLE / PARTS).write_text(
@@ -413,6 +438,42 @@ def index_site(
     if taken:
         logger.info("mednum: index de recherche : %d parties reprises sur %d", taken, len(parts))
     return {part.folder: part.key for part in parts}
+
+
+TREE_PAGES = "pages.json"  # in a kept tree: its pages, in the order their links were made
+
+
+def _link_tree(tree: Path, site: Path, pages: tuple[Path, ...]) -> None:
+    """``tree`` made of hard links to ``pages`` (of ``site``), at their paths, in address order.
+
+    Pagefind numbers pages in the order it lists folders, so a tree is only ever made whole,
+    in address order, in an empty folder. A kept tree with the same pages (a record changed,
+    none added or removed: the folders and their order are those a new tree would have) only
+    gets the links of the pages written again: creating a folder costs 40 times linking a
+    file on the bench's machine, and each page is a folder of its own.
+    """
+    names = [page.relative_to(site).as_posix() for page in pages]
+    listed = tree / TREE_PAGES
+    try:
+        same = json.loads(listed.read_text(encoding="utf-8")) == names
+    except (OSError, ValueError):
+        same = False
+    if same:
+        for page, name in zip(pages, names, strict=True):
+            link = tree / name
+            try:
+                if os.path.samestat(os.stat(link), os.stat(page)):
+                    continue
+                os.unlink(link)
+            except FileNotFoundError:
+                pass
+            buildstamp.take_back_file(page, link)
+        return
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    for page, name in zip(pages, names, strict=True):
+        buildstamp.take_back_file(page, tree / name)
+    listed.write_text(json.dumps(names), encoding="utf-8")
 
 
 def _take_back_part(old: Path, new: Path) -> None:
