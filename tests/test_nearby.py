@@ -55,3 +55,37 @@ def test_nearest_in_growing_circles_are_the_nearest_of_all():
         eighth = expected[-1][0] if len(expected) == nearby.NEAREST_COUNT else math.inf
         steps.add(next((km for km in nearby.NEAREST_STEPS_KM if km >= eighth), None))
     assert {5.0, 40.0, None} <= steps  # the first circle sufficed, the last was needed, or even it was not
+
+
+def test_the_answers_kept_for_the_next_build_give_the_same_plan(demo_catalogue, tmp_path, monkeypatch):
+    """The nearest places and the workshops near each commune, kept in the build cache, are
+    what the grid finds; the next build with the same places asks the grid nothing, and a
+    moved place makes it ask again."""
+    from mednum.pages import plan_pages
+
+    def nearness(pages) -> list:
+        found = []
+        for page in pages:
+            for name in ("nearest", "sessions"):
+                for item in page.context.get(name) or ():
+                    found.append((page.url, name, getattr(item, "site", None) and item.site.id))
+                    found.append(getattr(item, "distance_km", None) or id(getattr(item, "workshop", None)))
+        return found
+
+    cache = tmp_path / "cache"
+    expected = nearness(plan_pages(demo_catalogue, {}))
+    assert len(expected) > 50
+    assert nearness(plan_pages(demo_catalogue, {}, cache=cache)) == expected
+    (kept,) = cache.glob("nearby-*.pickle")
+    for finder in ("_nearest", "_workshops_near"):
+        monkeypatch.setattr(nearby.Neighbourhood, finder, lambda *a: pytest.fail("asked the grid"))
+    assert nearness(plan_pages(demo_catalogue, {}, cache=cache)) == expected
+    assert list(cache.glob("nearby-*.pickle")) == [kept]  # nothing new: not written again
+    monkeypatch.undo()
+    site = next(s for s in demo_catalogue.sites if s.coordinates)
+    monkeypatch.setitem(site.record, "latitude", site.coordinates[0] + 0.05)
+    asked = []
+    real = nearby.Neighbourhood._nearest
+    monkeypatch.setattr(nearby.Neighbourhood, "_nearest", lambda *a: asked.append(1) or real(*a))
+    plan_pages(demo_catalogue, {}, cache=cache)
+    assert asked and [p.name for p in cache.glob("nearby-*.pickle")] != [kept.name]

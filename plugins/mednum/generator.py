@@ -118,7 +118,14 @@ class CatalogueGenerator(Generator):
         self.report = build_report(catalogue)
         self.coverage = compute_coverage(catalogue, self.report)
         contours = load_contours(reference_path(self.settings))
-        self.pages = plan_pages(catalogue, self.settings, self.coverage, contours, self.report)
+        self.pages = plan_pages(
+            catalogue,
+            self.settings,
+            self.coverage,
+            contours,
+            self.report,
+            cache=resolve_path(self.settings, "CATALOGUE_CACHE_PATH"),
+        )
         self.assets = bundle_css(Path(self.theme), setting(self.settings, "CATALOGUE_PUBLIC_URL"))
         self.context["CSS_FILE"] = self.assets.css_file
         logger.info(

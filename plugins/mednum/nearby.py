@@ -5,16 +5,28 @@ workshops within a few kilometres. Measuring every commune against every place c
 communes × places distances (43 million at ten times Hérault's size, hours at national size);
 the grid keeps points in cells of about 20 km, so a query only measures what lies in the
 few cells around the commune. Results are the same as a full scan, in the same order.
+
+The answers (ids and distances) are kept in the build cache (``load_answers``,
+``save_answers``) for the next build with the same places and workshops where they are:
+a record changed but not moved, the most common edit, asks the grid nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import math
+import os
+import pickle
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
+from . import geo
 from .geo import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
 from .model import Catalogue, Site, Workshop
 from .reference import Commune
@@ -85,23 +97,56 @@ def workshop_point(workshop: Workshop) -> tuple[float, float]:
 
 
 class Neighbourhood:
-    """The indexes of one catalogue, built once and queried for each commune."""
+    """The indexes of one catalogue, built once and queried for each commune.
 
-    def __init__(self, catalogue: Catalogue):
-        self.sites = GridIndex((*s.coordinates, s) for s in catalogue.sites if s.coordinates)
-        self.workshops = GridIndex((*workshop_point(w), w) for w in catalogue.workshops)
+    ``known``: answers of an earlier build with the same inputs (``load_answers``), by
+    question; ``asked`` holds this build's, and ``new`` says whether any had to be found.
+    """
+
+    def __init__(self, catalogue: Catalogue, known: dict | None = None):
+        self.catalogue = catalogue
         self.order = {id(w): i for i, w in enumerate(catalogue.workshops)}
         self.workshops_by_commune: dict[str, list[Workshop]] = defaultdict(list)
         for w in catalogue.workshops:
             self.workshops_by_commune[w.commune.code_insee].append(w)
+        self.known = known or {}
+        self.asked: dict[tuple, tuple] = {}
+        self.new = False
+
+    @functools.cached_property
+    def sites(self) -> GridIndex[Site]:
+        return GridIndex((*s.coordinates, s) for s in self.catalogue.sites if s.coordinates)
+
+    @functools.cached_property
+    def workshops(self) -> GridIndex[Workshop]:
+        return GridIndex((*workshop_point(w), w) for w in self.catalogue.workshops)
+
+    @functools.cached_property
+    def sites_by_id(self) -> dict[str, Site]:
+        return {s.id: s for s in self.catalogue.sites}
+
+    def _answer(self, question: tuple, find) -> tuple:
+        answer = self.asked.get(question)
+        if answer is None:
+            answer = self.known.get(question)
+            if answer is None:
+                answer = find()
+                self.new = True
+            self.asked[question] = answer
+        return answer
 
     def nearest(self, commune: Commune, exclude: set[str]) -> list[Nearby]:
-        """The closest help points within NEAREST_MAX_KM, but those in ``exclude`` (ids).
+        """The closest help points within NEAREST_MAX_KM, but those in ``exclude`` (ids)."""
+        question = ("nearest", commune.code_insee, commune.latitude, commune.longitude, *sorted(exclude))
+        answer = self._answer(
+            question, lambda: tuple((n.site.id, n.distance_km) for n in self._nearest(commune, exclude))
+        )
+        return [Nearby(self.sites_by_id[site], distance) for site, distance in answer]
 
-        Searched in growing circles: once one holds NEAREST_COUNT places, they are the
+    def _nearest(self, commune: Commune, exclude: set[str]) -> list[Nearby]:
+        """Searched in growing circles: once one holds NEAREST_COUNT places, they are the
         nearest of all (every place outside is farther), so a town among many help points
-        measures a few cells instead of all those within 40 km.
-        """
+        measures a few cells instead of all those within 40 km."""
         for km in NEAREST_STEPS_KM:
             found = [
                 (distance, site.id, site)
@@ -115,7 +160,57 @@ class Neighbourhood:
 
     def workshops_near(self, commune: Commune) -> list[Workshop]:
         """Workshops in the commune or within NEARBY_WORKSHOP_KM, in the catalogue's order."""
+        question = ("workshops", commune.code_insee, commune.latitude, commune.longitude)
+        answer = self._answer(question, lambda: self._workshops_near(commune))
+        return [self.catalogue.workshops[i] for i in answer]
+
+    def _workshops_near(self, commune: Commune) -> tuple[int, ...]:
         near = {id(w): w for w in self.workshops_by_commune.get(commune.code_insee, ())}
         for _, _, w in self.workshops.within(commune.latitude, commune.longitude, NEARBY_WORKSHOP_KM):
             near[id(w)] = w
-        return sorted(near.values(), key=lambda w: self.order[id(w)])
+        return tuple(sorted(self.order[key] for key in near))
+
+
+ANSWERS = "nearby"  # in the build cache: nearby-<inputs>.pickle
+
+
+def inputs_key(catalogue: Catalogue) -> str:
+    """What the answers depend on besides the question (a commune, its position, the places
+    left out): the places and the workshops with where they are, in order, and this code."""
+    digest = hashlib.sha256()
+    for module in (sys.modules[__name__], geo):
+        with open(module.__file__, "rb") as handle:
+            digest.update(handle.read())
+    digest.update(repr([(s.id, s.coordinates) for s in catalogue.sites]).encode())
+    digest.update(
+        repr([(w.id, workshop_point(w), w.commune.code_insee) for w in catalogue.workshops]).encode()
+    )
+    return digest.hexdigest()
+
+
+def load_answers(cache: Path, catalogue: Catalogue) -> tuple[Path, dict]:
+    """The file of the answers for ``catalogue``'s inputs, and the answers it holds (none if it
+    cannot be read)."""
+    path = cache / f"{ANSWERS}-{inputs_key(catalogue)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            answers = pickle.load(handle)  # our own cache, written by save_answers
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+        return path, {}
+    return path, answers if isinstance(answers, dict) else {}
+
+
+def save_answers(path: Path, around: Neighbourhood) -> None:
+    """This build's answers for the next one, if any was new or some are no longer asked; the
+    answers of other inputs are removed."""
+    if not around.new and len(around.asked) == len(around.known):
+        return
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(around.asked, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+        for older in path.parent.glob(f"{ANSWERS}-*.pickle"):
+            if older != path:
+                older.unlink(missing_ok=True)
