@@ -17,8 +17,6 @@ import contextlib
 import functools
 import hashlib
 import math
-import os
-import pickle
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from . import geo
+from .cachefile import read_pickle, write_pickle
 from .geo import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
 from .model import Catalogue, Site, Workshop
 from .reference import Commune
@@ -192,11 +191,7 @@ def load_answers(cache: Path, catalogue: Catalogue) -> tuple[Path, dict]:
     """The file of the answers for ``catalogue``'s inputs, and the answers it holds (none if it
     cannot be read)."""
     path = cache / f"{ANSWERS}-{inputs_key(catalogue)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            answers = pickle.load(handle)  # our own cache, written by save_answers
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
-        return path, {}
+    answers = read_pickle(path)
     return path, answers if isinstance(answers, dict) else {}
 
 
@@ -206,11 +201,7 @@ def save_answers(path: Path, around: Neighbourhood) -> None:
     if not around.new and len(around.asked) == len(around.known):
         return
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(around.asked, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        write_pickle(path, around.asked)
         for older in path.parent.glob(f"{ANSWERS}-*.pickle"):
             if older != path:
                 older.unlink(missing_ok=True)

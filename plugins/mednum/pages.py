@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,14 +174,13 @@ _first = operator.itemgetter(0)
 
 
 def _by_workshop(
-    workshops: list[Workshop], occurrences: list[Occurrence], keep=None
+    workshops: list[Workshop], ranked: Iterable[tuple[int, Occurrence]]
 ) -> dict[int, list[tuple[int, Occurrence]]]:
-    """Each workshop's ``occurrences`` (in ``upcoming``'s order; those ``keep`` keeps), each with
-    its place in that order, by the workshop's id()."""
+    """The ``ranked`` occurrences (each with its place in ``upcoming``'s order) of each
+    workshop, by the workshop's id()."""
     found: dict[int, list[tuple[int, Occurrence]]] = {id(w): [] for w in workshops}
-    for rank, occurrence in enumerate(occurrences):
-        if keep is None or keep(occurrence):
-            found[id(occurrence.workshop)].append((rank, occurrence))
+    for rank, occurrence in ranked:
+        found[id(occurrence.workshop)].append((rank, occurrence))
     return found
 
 
@@ -205,7 +205,7 @@ def plan_pages(
     ref = catalogue.reference
     pages: list[Page] = []
     all_upcoming = upcoming(catalogue.workshops, today)
-    per_workshop = _by_workshop(catalogue.workshops, all_upcoming)
+    per_workshop = _by_workshop(catalogue.workshops, enumerate(all_upcoming))
     answers, known = load_answers(cache, catalogue) if cache is not None else (None, None)
     around = Neighbourhood(catalogue, known)
     sites_by_epci = _sites_by_epci(catalogue)
@@ -425,15 +425,15 @@ def plan_print_pages(
     """Brochures per EPCI and commune, and a referral sheet per help point, made for paper."""
     ref = catalogue.reference
     horizon = catalogue.build_date + dt.timedelta(weeks=BROCHURE_WEEKS)
-
-    def is_soon(o: Occurrence) -> bool:
-        return o.session.start.date() < horizon and not o.session.cancelled
-
-    soon = [o for o in all_upcoming if is_soon(o)]
+    soon = [
+        (rank, o)
+        for rank, o in enumerate(all_upcoming)
+        if o.session.start.date() < horizon and not o.session.cancelled
+    ]
     soon_by_commune: dict[str, list[Occurrence]] = defaultdict(list)
-    for occurrence in soon:
+    for _, occurrence in soon:
         soon_by_commune[occurrence.workshop.commune.code_insee].append(occurrence)
-    soon_by_workshop = _by_workshop(catalogue.workshops, all_upcoming, is_soon)
+    soon_by_workshop = _by_workshop(catalogue.workshops, soon)
     epcis = sorted(ref.epcis.values(), key=lambda e: e.nom)
     pages = [
         Page(

@@ -271,6 +271,11 @@ class IndexPart:
     def folder(self) -> str:
         return BUNDLE if not self.name else f"{BUNDLE}/{PARTS_FOLDER}/{self.name}"
 
+    @property
+    def tree(self) -> str:
+        """Its tree of links's folder in ``index_site``'s ``trees``."""
+        return self.name or "main"
+
 
 def _bucket(name: str, buckets: int) -> int:
     """The part of a page: decided by the address of its group alone (``PageDigests.of``), so
@@ -323,9 +328,9 @@ def plan_index(
     (``GROUP``). A workshop names its place's: the place's page lists it and it shows the
     place's name, so renaming either changes one part, not two. Between half and all of
     ``part_pages`` pages a part (never more than ``max_pages``: Pagefind holds every page it
-    reads in memory, about 150 KB each). A changed, added or removed page changes its part's key only, and only that
-    part is indexed again (``index_site``'s ``previous``); the number of parts changes when the
-    number of pages doubles or halves. Each part costs a first search 20 to 40 KB more (its
+    reads in memory, about 150 KB each). A changed, added or removed page changes its part's
+    key only, and only that part is indexed again (``index_site``'s ``previous``); the number
+    of parts changes when the number of pages doubles or halves. Each part costs a first search 20 to 40 KB more (its
     own chunk of the word index, its metadata and filters): the default size keeps the
     Hérault's index in one part.
     """
@@ -408,18 +413,19 @@ def index_site(
             _take_back_part(old, site / part.folder)
             taken += 1
             continue
-        if trees is not None:
-            tree = trees / (part.name or "main")
+        # Without ``trees``, beside the staging folder and named after it: the leftovers of a
+        # killed build are removed with it.
+        kept = trees is not None
+        tree = (
+            trees / part.tree
+            if kept
+            else Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
+        )
+        try:
             _link_tree(tree, site, part.pages)
             _pagefind(tree, site / part.folder, glob="**/*.html")
-        else:
-            # Beside the staging folder and named after it: the leftovers of a killed build
-            # are removed with it.
-            tree = Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
-            try:
-                _link_tree(tree, site, part.pages)
-                _pagefind(tree, site / part.folder, glob="**/*.html")
-            finally:
+        finally:
+            if not kept:
                 shutil.rmtree(tree, ignore_errors=True)
         if part.name:  # a merged index uses the main one's code and WebAssembly
             for name in ("pagefind.js", "pagefind-worker.js"):
@@ -427,8 +433,9 @@ def index_site(
             for wasm in (site / part.folder).glob("wasm.*.pagefind"):
                 wasm.unlink()
     if trees is not None and trees.is_dir():  # those of parts gone (their number changed)
+        current = {part.tree for part in parts}
         for tree in trees.iterdir():
-            if tree.name not in {part.name or "main" for part in parts}:
+            if tree.name not in current:
                 shutil.rmtree(tree, ignore_errors=True)
     if not (site / BUNDLE / "pagefind.js").is_file():
         raise SearchIndexError("l'index de recherche n'a pas été écrit (pagefind/pagefind.js manque)")

@@ -19,7 +19,6 @@ reader builds values from the parser's events itself:
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 from collections import defaultdict
@@ -29,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from .cachefile import read_pickle, write_pickle
 from .problems import Location, Report
 
 try:  # libyaml's parser is several times faster; marks are the same.
@@ -394,23 +394,15 @@ def read_yaml_cached(
             return doc
     key = hashlib.sha256(_reader_version() + display.encode() + b"\0" + raw).hexdigest()
     entry = folder / f"{prefix}-{key}.pickle"
-    try:
-        with entry.open("rb") as handle:
-            doc = pickle.load(handle)  # our own cache folder, written by this function
-        if isinstance(doc, YamlDocument) and doc.file == display:
-            return doc
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
-        pass
+    doc = read_pickle(entry)
+    if isinstance(doc, YamlDocument) and doc.file == display:
+        return doc
     problems = len(report.problems)
     doc = read_yaml(path, display, report, max_bytes)
     if doc is None or len(report.problems) != problems:
         return doc
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(doc, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, entry)
+        write_pickle(entry, doc)
         for older in folder.glob(f"{prefix}-*.pickle"):  # earlier versions of the same file
             if older != entry:
                 older.unlink(missing_ok=True)
@@ -460,28 +452,28 @@ def _read_records(texts: list[tuple[int, str]], display: str, folder: Path, pref
     version = _reader_version()
     keys = [hashlib.sha256(version + text.encode()).hexdigest() for _, text in texts]
 
+    def shard_of(key: str) -> int:
+        return int(key[0], 16) % RECORD_SHARDS
+
     def shard_file(shard: int) -> Path:
         return folder / f"{prefix}-records-{shard:x}.pickle"
 
     known: dict[int, dict] = {}
-    for shard in {int(key[0], 16) % RECORD_SHARDS for key in keys}:
-        try:
-            with shard_file(shard).open("rb") as handle:
-                loaded = pickle.load(handle)  # our own cache folder, written below
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
-            loaded = None
+    for shard in {shard_of(key) for key in keys}:
+        loaded = read_pickle(shard_file(shard))
         known[shard] = loaded if isinstance(loaded, dict) else {}
     kept: dict[int, dict] = defaultdict(dict)
     changed, records, data = set(), [], []
     for (offset, text), key in zip(texts, keys, strict=True):
-        shard = int(key[0], 16) % RECORD_SHARDS
+        shard = shard_of(key)
         # The same text twice in a file (a record copied) is parsed twice: two objects.
         parsed = known[shard].pop(key, None)
         if not (isinstance(parsed, tuple) and len(parsed) == 4 and parsed[0] == key):
             doc = _parse(text, display, Report())
             if doc is None or not (isinstance(doc.data, list) and len(doc.data) == 1):
                 return None
-            parsed = (key, doc.data[0], doc.values[(0,)], RecordTables.of(doc).pickled)
+            tables = RecordTables.of(doc)
+            parsed = (key, doc.data[0], tables.start, tables.pickled)
             changed.add(shard)
         kept[shard][key] = parsed
         records.append((offset, RecordTables(parsed[2], parsed[3])))
@@ -490,12 +482,8 @@ def _read_records(texts: list[tuple[int, str]], display: str, folder: Path, pref
     stale = {shard for shard, left in known.items() if left}
     if changed or stale:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             for shard in changed | stale:
-                temporary = folder / f"{prefix}-records-{shard:x}.{os.getpid()}.tmp"
-                with temporary.open("wb") as handle:
-                    pickle.dump(kept[shard], handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, shard_file(shard))
+                write_pickle(shard_file(shard), kept[shard])
             used = {shard_file(shard) for shard in kept}
             for older in folder.glob(f"{prefix}-*.pickle"):  # the whole file's, other shards
                 if older not in used:
