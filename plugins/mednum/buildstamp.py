@@ -243,13 +243,18 @@ def files_key(files: list[Path], root: Path, *extra: str) -> str:
     return digest.hexdigest()
 
 
-def take_back_file(old: Path, new: Path) -> None:
+def take_back_file(old: Path | str, new: Path | str) -> None:
     """A file of the published site into the site being built: a hard link (a tenth of the time
     of a copy; nothing writes into a written file, and the old site is only ever deleted), a
-    copy across file systems."""
-    new.parent.mkdir(parents=True, exist_ok=True)
+    copy across file systems. ``old`` and ``new``: paths, or strings (cheaper, for each page)."""
     try:
-        os.link(old, new)
+        os.link(old, new)  # its folder is most often there (the spare site's: build.staging_folder)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(new), exist_ok=True)
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copyfile(old, new)
     except OSError:
         shutil.copyfile(old, new)
 

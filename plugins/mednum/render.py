@@ -93,18 +93,16 @@ class Reuse:
         """Copy the unchanged ``pages`` into ``output``: (the pages still to render, the keys of
         all, how many were copied)."""
         digester, todo, keys, reused = Digester(), [], {}, 0
+        # Paths as strings: pathlib's joins cost more than the links, 29,000 pages at x10 size.
+        site, out, isfile = f"{self.site}/", f"{output}/", os.path.isfile
         for page in pages:
             key = digester.key(self.environment, page)
             if key is not None:
                 keys[page.save_as] = key
                 files = [page.save_as, *_companions(page)]
-                if (
-                    self.site
-                    and self.keys.get(page.save_as) == key
-                    and all((self.site / f).is_file() for f in files)
-                ):
+                if self.site and self.keys.get(page.save_as) == key and all(isfile(site + f) for f in files):
                     for name in files:
-                        buildstamp.take_back_file(self.site / name, output / name)
+                        buildstamp.take_back_file(site + name, out + name)
                     reused += 1
                     continue
             todo.append(page)
