@@ -163,6 +163,28 @@ def test_deploy_workflow():
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
 
 
+@pytest.mark.parametrize("name", ["deploy.yml", "pull-request.yml"])
+def test_builds_keep_what_the_next_build_takes_back(name):
+    """The site, the build cache and the search index's trees of links go from one publication
+    (one commit of a pull request) to the next: an incremental build's inputs. The spare site
+    does not (a second copy of the site, for its folders only)."""
+    from mednum.build import index_trees_folder
+
+    workflow = load(ROOT / ".github" / "workflows" / name)
+    kept = {
+        s["uses"].split("@")[0]: s["with"]["path"].split()
+        for _, s in steps(workflow)
+        if s.get("uses", "").startswith("actions/cache/")
+    }
+    assert set(kept) == {"actions/cache/restore", "actions/cache/save"}
+    assert kept["actions/cache/restore"] == kept["actions/cache/save"]
+    assert set(kept["actions/cache/save"]) == {
+        "output",
+        index_trees_folder(Path("output")).name,
+        ".cache/mednum",
+    }
+
+
 def test_workflows_call_files_and_commands_that_exist():
     text = "\n".join(p.read_text(encoding="utf-8") for p in WORKFLOWS)
     for script in re.findall(r"python (tools/\S+\.py)", text):
