@@ -9,10 +9,17 @@ the same bytes, and the second one can copy the page instead of rendering it.
 
 The digest walks the context's values: model objects (dataclasses) field by field, lists,
 dicts, sets, dates. Objects reached from several pages (a place in its commune's page, its
-territory's, the nearest-places lists) are digested once per build. A place and its workshops
-point at each other: a reference back to an object being digested stands for it by its depth,
-and a digest made under such a reference is not remembered, since it depends on where the walk
-came from. A value of an unknown kind gives no key: the page is always rendered.
+territory's, the nearest-places lists) are digested once per build. A value of an unknown kind
+gives no key: the page is always rendered.
+
+A place and its workshops point at each other (a cycle). A reference back to an object being
+digested stands for it by its depth, so an object's digest is that of the walk that starts
+from it. A digest made under such a reference depends on where the walk came from and is not
+remembered; once the walk is back at the object where the cycle closes, the objects of the
+cycle are known (``_cycle``), and a walk that enters the cycle again digests its objects from
+there instead of taking their remembered digests. A page's key is thus the same whichever
+pages were digested before it in its process: a page added moves half the pages to the other
+rendering process, and their keys must not change for that.
 
 A model field marked NOT_RENDERED (where a record is in its file, which only the messages and
 the freshness report's own rows give) is left out: a line added above a record would otherwise
@@ -26,6 +33,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import operator
 import struct
 from pathlib import PurePath
 from typing import Any
@@ -33,6 +41,7 @@ from typing import Any
 _ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath, enum.Enum)
 # The exact types met most (a set lookup is cheaper than isinstance over the tuple above).
 _PLAIN = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time})
+_PLAIN_PREFIX = {kind: kind.__name__.encode() + b":" for kind in _PLAIN}  # as _digest writes them
 NOT_RENDERED = {"mednum.pagekeys.not_rendered": True}  # a dataclass field's metadata
 
 
@@ -47,6 +56,10 @@ class Digester:
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # the objects remembered, so that their ids stay theirs
         self._open: dict[int, int] = {}  # objects being digested → their depth
+        # Objects digested under a reference back to an open one, not yet in a known cycle.
+        self._pending: list[Any] = []
+        self._cycle: dict[int, int] = {}  # object → its cycle (named by one of its objects)
+        self._open_cycles: dict[int, int] = {}  # cycle → how many of its objects are open
 
     def key(self, environment: str, value: Any) -> str | None:
         """The key of ``value`` (a page, or what a calendar is made from) in ``environment``;
@@ -54,6 +67,9 @@ class Digester:
         try:
             digest, _ = self._digest(value, 0)
         except (NoKey, RecursionError):
+            self._open.clear()
+            self._pending.clear()
+            self._open_cycles.clear()
             return None
         return hashlib.blake2b(environment.encode() + b"\0" + digest, digest_size=20).hexdigest()
 
@@ -67,40 +83,71 @@ class Digester:
             # (a str) from str.
             return kind.__name__.encode() + b":" + repr(value).encode(), _NONE
         key = id(value)
-        if key in self._memo:
-            return self._memo[key], _NONE
-        if key in self._open:
-            return _hash([b"back", str(depth - self._open[key]).encode()]), self._open[key]
+        opened = self._open.get(key)
+        if opened is not None:
+            return _hash([b"back", str(depth - opened).encode()]), opened
+        known = self._memo.get(key)
+        cycle = self._cycle.get(key)
+        if known is not None and (cycle is None or cycle not in self._open_cycles):
+            return known, _NONE
+        # Not digested yet, or an object of a cycle being walked: digested from here.
         self._open[key] = depth
+        if cycle is not None:
+            self._open_cycles[cycle] = self._open_cycles.get(cycle, 0) + 1
+        pending = len(self._pending)
         try:
             parts, lowest = self._parts(value, depth + 1)
         finally:
             del self._open[key]
+            if cycle is not None:
+                left = self._open_cycles.pop(cycle) - 1
+                if left:
+                    self._open_cycles[cycle] = left
         digest = _hash(parts)
-        if lowest >= depth:  # refers to nothing outside itself: the same wherever it is reached
+        if lowest < depth:  # depends on where the walk came from
+            self._pending.append(value)
+            return digest, lowest
+        # Refers to nothing outside itself: the same wherever it is reached.
+        if known is None:
             self._memo[key] = digest
             self._keep.append(value)
-            lowest = _NONE
-        return digest, lowest
+        members = self._pending[pending:]
+        if members:  # they all lead back here: this object and they are a cycle
+            del self._pending[pending:]
+            cycle = key if cycle is None else cycle
+            self._cycle[key] = cycle
+            for member in members:
+                self._cycle[id(member)] = cycle
+            self._keep.extend(members)
+        return digest, _NONE
 
     def _parts(self, value: Any, depth: int) -> tuple[list[bytes], int]:
         """The digests a value is made of, its type's first: a dataclass's fields (their names
         are in its type's part), a dict's keys and values, a sequence's items."""
         kind = type(value)
-        if isinstance(value, dict):
+        category = _CATEGORIES.get(kind) or _category(kind)
+        if category is _MAPPING:
             values = [item for pair in value.items() for item in pair]
-        elif isinstance(value, (list, tuple)):
+        elif category is _SEQUENCE:
             values = value
-        elif isinstance(value, (set, frozenset)):
+        elif category is _SET:
             return self._unordered(value, depth)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            values = [getattr(value, name) for name in _field_names(kind)]
         else:
-            raise NoKey(kind.__qualname__)
+            values = _fields(kind)(value)
         parts, lowest = [_type_part(kind)], _NONE
+        append, digest_of = parts.append, self._digest
         for item in values:
-            digest, low = self._digest(item, depth)
-            parts.append(digest)
+            # Strings and numbers, most items, written here: a call less each.
+            kind = type(item)
+            if kind is str:
+                append(b"str:" + item.encode("utf-8", "surrogatepass"))
+                continue
+            prefix = _PLAIN_PREFIX.get(kind)
+            if prefix is not None:
+                append(prefix + repr(item).encode())
+                continue
+            digest, low = digest_of(item, depth)
+            append(digest)
             if low < lowest:
                 lowest = low
         return parts, lowest
@@ -112,6 +159,38 @@ class Digester:
 
 
 _NONE = 1 << 30
+
+
+# How a container is read, by its type (``_category``).
+_SEQUENCE, _MAPPING, _SET, _DATACLASS = "sequence", "mapping", "set", "dataclass"
+_CATEGORIES: dict[type, str] = {}
+
+
+def _category(kind: type) -> str:
+    """How values of ``kind`` (not an atom) are read; NoKey if they cannot be."""
+    if issubclass(kind, dict):
+        category = _MAPPING
+    elif issubclass(kind, (list, tuple)):
+        category = _SEQUENCE
+    elif issubclass(kind, (set, frozenset)):
+        category = _SET
+    elif dataclasses.is_dataclass(kind):  # a dataclass's value; a dataclass itself is a type
+        category = _DATACLASS
+    else:
+        raise NoKey(kind.__qualname__)
+    _CATEGORIES[kind] = category
+    return category
+
+
+@functools.cache
+def _fields(kind: type):
+    """A function giving the rendered fields' values of a ``kind`` value, as a tuple."""
+    names = _field_names(kind)
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if names:
+        return lambda value: (getattr(value, names[0]),)
+    return lambda value: ()
 
 
 @functools.cache
