@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def test_qr_codes_are_kept_from_one_build_to_the_next(tmp_path, monkeypatch):
     child.join()
     store.keep()
     store.save()
-    assert [p.suffix for p in tmp_path.iterdir()] == [".json"]  # the processes' files merged
+    assert [p.suffix for p in tmp_path.iterdir()] == [".sqlite"]  # the processes' files merged
 
     encoded = []
     monkeypatch.setattr(qr, "_encode", lambda url: encoded.append(url) or (0, ""))
@@ -183,7 +184,22 @@ def test_qr_codes_are_kept_from_one_build_to_the_next(tmp_path, monkeypatch):
     assert [qr.qr_svg(url) for url in urls[:3]] == fresh
     qr.qr_svg(urls[3])
     assert encoded == []  # made in the other process, kept too
-    next(tmp_path.glob("*.json")).write_text("{not json")
+
+    def child_reads() -> None:  # a forked process reads the file through its own connection
+        os._exit(0 if qr.qr_svg(urls[1]) == fresh[1] and not encoded else 1)
+
+    child = multiprocessing.get_context("fork").Process(target=child_reads)
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+
+    database = next(tmp_path.glob("*.sqlite"))
+    database.write_text("not a database")
+    store = qr.Store(tmp_path)
+    store.load()
+    qr.qr_svg(urls[0])
+    assert encoded == [urls[0]]  # a cache miss, no error
+    store.save()  # and the file is made again
     qr.Store(tmp_path).load()
     qr.qr_svg(urls[0])
     assert encoded == [urls[0]]
