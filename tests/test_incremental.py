@@ -2,7 +2,8 @@
 
 A build copies the pages whose key (``mednum.pagekeys``) has not changed from the site it
 replaces (``render.Reuse``). The guard: the small site is built, then changed one input at a
-time — a place, a workshop, a training, the reference data, a template, the build date. After
+time — a place, a workshop, a training, a place added then removed, the reference data, a
+template, the build date. After
 a change of records, the incremental build copies some pages and is compared, file by file and
 byte for byte, with a clean build (``--force``) of the same inputs into another folder; after a
 change of anything else (reference data, templates, code, settings, packages, the date, which
@@ -93,6 +94,28 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
             "# Vérifiée par téléphone.\n- id: lieu-test-lodeve\n",
         )
 
+    added_place = {}
+
+    def added():  # a page more: half the pages go to the other rendering process
+        sites = data / "sites.yaml"
+        text = sites.read_text(encoding="utf-8")
+        start = text.index("- id: lieu-test-lodeve\n")
+        block = text[start : text.index("\n\n", start) + 1]
+        for old, new in [
+            ("- id: lieu-test-lodeve\n", "- id: lieu-test-lodeve-bis\n"),
+            ("  nom: ", "  nom: Second "),
+            ("1 rue du Test", "5 rue du Test"),
+            ("+33465710001", "+33465710009"),
+            ("latitude: 43.7317", "latitude: 43.7350"),
+        ]:
+            assert block.count(old) == 1, old
+            block = block.replace(old, new)
+        added_place["before"] = text
+        sites.write_text(text + "\n" + block, encoding="utf-8")
+
+    def removed():  # and gone again: its folders too
+        (data / "sites.yaml").write_text(added_place["before"], encoding="utf-8")
+
     def reference():
         communes = json.loads((data / "reference" / "communes.json").read_text(encoding="utf-8"))
         lodeve = next(c for c in communes if c["code_insee"] == "34142")
@@ -109,7 +132,7 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
     # With two places, every commune of the small site lists both among its nearest ones: a
     # renamed place changes most of its pages; the national benchmark shows the other extreme.
     changes = {"place": (place, True), "workshop": (workshop, True), "training": (training, True)}
-    changes |= {"lines": (lines, True)}
+    changes |= {"lines": (lines, True), "added": (added, True), "removed": (removed, True)}
     changes |= {"reference": (reference, False), "template": (template, False), "date": (date, False)}
     rendered, parts = {}, {}
     for name, (change, some_copied) in changes.items():
@@ -126,6 +149,8 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
         assert 0 < rendered[name] < len(stamp.page_keys), (name, rendered[name])
         if name == "lines":  # the freshness report's links to the records' lines, not indexed
             assert rendered[name] == 1 and not indexed, (rendered[name], indexed)
+        elif name in ("added", "removed"):  # the new place's part, and its commune's
+            assert len(stamp.index_keys) == 4 and 1 <= len(indexed) < 4, (name, indexed)
         else:  # only the part of the search index that holds the changed pages is indexed again:
             # a place's page and its workshop's are in the same part (search.GROUP)
             assert len(stamp.index_keys) == 4 and len(indexed) == 1, (name, indexed)
