@@ -4,7 +4,8 @@ Rendering is most of a build (one Jinja render per page, tens of thousands of pa
 national size) and each page depends only on the plan. The pages are dealt out in turn to
 ``processes`` shares: the build's process renders the first share, forked copies of it the
 others (they inherit the plan, the templates and the writer; nothing is pickled but the
-count of pages each wrote). A map page writes its own ``map.js`` and GeoJSON with it.
+count of pages each wrote). A share done with its pages renders those another share has
+left (``_Left``). A map page writes its own ``map.js`` and GeoJSON with it.
 
 A page whose key (``pagekeys``) is the one it had in the previous build, whose file is still in
 the published site, is copied from there instead of rendered (``Reuse``).
@@ -37,6 +38,7 @@ _job = None  # (generator, writer, pages, shares, reuse, finish): set before for
 REUSE_SETTING = "mednum_reuse"
 last_reuse: Reuse | None = None  # this process's last ``Reuse``, for the build to read back
 _alongside = None  # write_pages' ``alongside``: set before forking, run by one worker
+_left: _Left | None = None  # the pages the shares have left to render: set before forking
 last_alongside = None  # what it returned
 
 
@@ -133,7 +135,7 @@ def write_pages(
     pages are rendered, or after them when they are too few to share; what it returns goes to
     ``last_alongside``. The processes then take the processors' time as it comes, instead of
     the exports waiting for the slower share."""
-    global _job, _alongside, last_reuse, last_alongside
+    global _job, _alongside, _left, last_reuse, last_alongside
     last_reuse, last_alongside = reuse, None
     wanted = processes or default_processes()
     shares = max(1, min(wanted, len(pages) // MIN_PAGES_PER_PROCESS))
@@ -143,6 +145,7 @@ def write_pages(
             last_alongside = alongside()
     else:
         _job, _alongside = (generator, writer, pages, shares, reuse, finish), alongside
+        _left = _Left(len(pages), shares) if reuse is not None else None
         # Objects that exist now are never collected in the workers: the collector would touch
         # (and so copy) every page of memory they share with this process.
         gc.freeze()
@@ -154,7 +157,7 @@ def write_pages(
                 if beside is not None:
                     last_alongside = beside.result()
         finally:
-            _job = _alongside = None
+            _job = _alongside = _left = None
             gc.unfreeze()
     written = sum(rendered for rendered, _, _ in results)
     if reuse is not None:
@@ -173,26 +176,80 @@ def _run_alongside():
 
 def _write_share(share: int) -> tuple[int, dict[str, str], int]:
     generator, writer, pages, shares, reuse, finish = _job
-    return _write_some(generator, writer, pages[share::shares], reuse, finish)
+    return _write_some(generator, writer, pages[share::shares], reuse, finish, share)
 
 
 def _write_some(
-    generator, writer, pages: list, reuse: Reuse | None, finish: Callable[[], None] | None = None
+    generator,
+    writer,
+    pages: list,
+    reuse: Reuse | None,
+    finish: Callable[[], None] | None = None,
+    share: int | None = None,
 ) -> tuple[int, dict[str, str], int]:
-    """(pages rendered, keys, pages taken back) for ``pages``."""
-    keys, reused = {}, 0
+    """(pages rendered, keys, pages taken back) for ``pages`` (share ``share``'s, if shared)."""
+    keys, reused, todo = {}, 0, pages
     if reuse is not None:
-        pages, keys, reused = reuse.take_back(pages, Path(generator.output_path))
-    written = _write(generator, writer, pages)
+        todo, keys, reused = reuse.take_back(pages, Path(generator.output_path))
+    if _left is not None and share is not None:  # and the others' pages left, once ours are done
+        _left.publish(share, pages, todo)
+        todo = _left.claimed(share, _job[2])
+    written = _write(generator, writer, todo)
     if finish is not None:
         finish()
     return written, keys, reused
 
 
-def _write(generator, writer, pages: list) -> int:
+class _Left:
+    """The pages left to render by each share, shared by the rendering processes (made before
+    they are forked): a share that has rendered its own renders those another share has not
+    started yet.
+
+    Which pages a build renders again is known only once their keys are: an incremental build
+    renders a few hundred pages of very unequal weight (the agenda, the freshness report and a
+    territory's pages are long; most are short), dealt out before that. Without this, one
+    share rendered for 5.5 s and the other for 1.4 s at national size.
+    """
+
+    def __init__(self, pages: int, shares: int) -> None:
+        context = fork_context()
+        self.shares = shares
+        # Share s's k-th page to render is pages[slots[s + k * shares]]; ``counts[s]`` is -1
+        # until share s has said which (``publish``).
+        self.slots = context.RawArray("i", max(pages, 1))
+        self.counts = context.RawArray("i", [-1] * shares)
+        self.started = context.RawArray("i", shares)  # share s's pages claimed so far
+        self.lock = context.Lock()
+
+    def publish(self, share: int, mine: list, todo: list) -> None:
+        """Share ``share`` (``mine``: its pages) renders ``todo``, in this order."""
+        where = {id(page): k for k, page in enumerate(mine)}
+        for k, page in enumerate(todo):
+            self.slots[share + k * self.shares] = share + where[id(page)] * self.shares
+        with self.lock:  # the slots are written before the count tells of them
+            self.counts[share] = len(todo)
+
+    def claimed(self, share: int, pages: list):
+        """The pages this process renders, one at a time: its share's, then the others'."""
+        order = [share, *(other for other in range(self.shares) if other != share)]
+        while True:
+            with self.lock:
+                for other in order:
+                    k = self.started[other]
+                    if k < self.counts[other]:
+                        self.started[other] = k + 1
+                        break
+                else:
+                    return
+            yield pages[self.slots[other + k * self.shares]]
+
+
+def _write(generator, writer, pages) -> int:
     output = Path(generator.output_path)
     templates: dict = {}
+    written = 0
     for page in pages:
+        written += 1
         template = templates.get(page.template)
         if template is None:
             template = templates[page.template] = generator.get_template(page.template)
@@ -207,4 +264,4 @@ def _write(generator, writer, pages: list) -> int:
         )
         if page.kind == "map":
             write_map_script(page.context["map"], output)
-    return len(pages)
+    return written
