@@ -11,10 +11,12 @@ costs more than encoding them (2 s of a cold Hérault-size build).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -64,19 +66,16 @@ class Store:
         parts = self._parts()
         if not parts and not _made:  # nothing new: the file stays as it is
             return
-        new = dict(_known)
-        for path in parts:
-            new.update(self._read(path))
-        new.update(_made)
         _connection = None  # this process's reader: closed before writing
-        rows = [(url, size, path) for url, (size, path) in sorted(new.items())]
+        # A file at a time: a cold national build's codes are 260 MB, never all in memory at once.
+        batches = [lambda: _known, *(functools.partial(self._read, path) for path in parts), lambda: _made]
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
-                _insert(self.database, rows)
+                _insert(self.database, batches)
             except sqlite3.DatabaseError:  # not a database: made again
                 self.database.unlink()
-                _insert(self.database, rows)
+                _insert(self.database, batches)
         except (OSError, sqlite3.Error):  # a cache that cannot be written only costs time
             return
         for path in parts:
@@ -108,12 +107,17 @@ _known: dict[str, tuple[int, str]] = {}  # codes of a build that stopped before 
 _made: dict[str, tuple[int, str]] = {}  # codes made by this process since
 
 
-def _insert(database: Path, rows: list[tuple[str, int, str]]) -> None:
+def _insert(database: Path, batches: list[Callable[[], dict[str, tuple[int, str]]]]) -> None:
+    """The codes each of ``batches`` gives, into ``database``, in one transaction."""
     with contextlib.closing(sqlite3.connect(database, timeout=30)) as db, db:
         db.execute(
             "CREATE TABLE IF NOT EXISTS codes (url TEXT PRIMARY KEY, size INTEGER, path TEXT) WITHOUT ROWID"
         )
-        db.executemany("INSERT OR IGNORE INTO codes VALUES (?, ?, ?)", rows)
+        for batch in batches:
+            db.executemany(
+                "INSERT OR IGNORE INTO codes VALUES (?, ?, ?)",
+                ((url, size, path) for url, (size, path) in batch().items()),
+            )
 
 
 def _stored(url: str) -> tuple[int, str] | None:
