@@ -286,6 +286,35 @@ def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path, monkeypat
 
 
 @pytest.mark.site
+def test_without_a_spare_the_published_sites_folders_are_made_while_pelican_plans(
+    build, tmp_path, monkeypatch
+):
+    """No spare site (the first build after a clean one, a CI job): the new staging folder gets
+    the published site's folders before any page is written, and those no page uses are removed
+    before the swap."""
+    made = []
+    copy = build_module._copy_folders
+
+    def recorded(site: Path, folder: Path) -> None:
+        copy(site, folder)
+        assert not [p for p in folder.rglob("*") if p.is_file()]  # nothing written yet
+        made.append({p.relative_to(folder) for p in folder.rglob("*") if p.is_dir()})
+
+    monkeypatch.setattr(build_module, "_copy_folders", recorded)
+    out, cache = tmp_path / "www" / "output", tmp_path / "cache"
+    assert build(out, cache) == 0
+    assert made == []  # nothing published before: no folder to make
+    first = contents(out)
+    folders = {p.relative_to(out) for p in out.rglob("*") if p.is_dir()}
+    (out / "lieux" / "lieu-disparu").mkdir()  # the folder of a page gone since
+    assert not build_module.spare_folder(out).exists()
+    assert build(out, cache, force=True) == 0
+    assert made == [folders | {Path("lieux/lieu-disparu")}]
+    assert contents(out) == first
+    assert {p.relative_to(out) for p in out.rglob("*") if p.is_dir()} == folders
+
+
+@pytest.mark.site
 def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, monkeypatch):
     """With a spare site already there (a build that did not take it), swap_in hands the old
     site to a detached process; it is gone soon after."""
