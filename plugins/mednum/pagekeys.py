@@ -67,9 +67,7 @@ class Digester:
         try:
             digest, _ = self._digest(value, 0)
         except (NoKey, RecursionError):
-            self._open.clear()
-            self._pending.clear()
-            self._open_cycles.clear()
+            self._pending.clear()  # the open objects and cycles are closed by _digest's finally
             return None
         return hashlib.blake2b(environment.encode() + b"\0" + digest, digest_size=20).hexdigest()
 
@@ -125,7 +123,7 @@ class Digester:
         """The digests a value is made of, its type's first: a dataclass's fields (their names
         are in its type's part), a dict's keys and values, a sequence's items."""
         kind = type(value)
-        category = _CATEGORIES.get(kind) or _category(kind)
+        category = _category(kind)
         if category is _MAPPING:
             values = [item for pair in value.items() for item in pair]
         elif category is _SEQUENCE:
@@ -163,23 +161,20 @@ _NONE = 1 << 30
 
 # How a container is read, by its type (``_category``).
 _SEQUENCE, _MAPPING, _SET, _DATACLASS = "sequence", "mapping", "set", "dataclass"
-_CATEGORIES: dict[type, str] = {}
 
 
+@functools.cache
 def _category(kind: type) -> str:
     """How values of ``kind`` (not an atom) are read; NoKey if they cannot be."""
     if issubclass(kind, dict):
-        category = _MAPPING
-    elif issubclass(kind, (list, tuple)):
-        category = _SEQUENCE
-    elif issubclass(kind, (set, frozenset)):
-        category = _SET
-    elif dataclasses.is_dataclass(kind):  # a dataclass's value; a dataclass itself is a type
-        category = _DATACLASS
-    else:
-        raise NoKey(kind.__qualname__)
-    _CATEGORIES[kind] = category
-    return category
+        return _MAPPING
+    if issubclass(kind, (list, tuple)):
+        return _SEQUENCE
+    if issubclass(kind, (set, frozenset)):
+        return _SET
+    if dataclasses.is_dataclass(kind):  # a dataclass's value; a dataclass itself is a type
+        return _DATACLASS
+    raise NoKey(kind.__qualname__)
 
 
 @functools.cache
