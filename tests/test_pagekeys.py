@@ -201,6 +201,12 @@ def test_a_pages_key_does_not_depend_on_the_pages_digested_before_it(seed):
         digester = Digester()
         keys = {i: digester.key("env", pages[i]) for i in shuffled}
         assert [keys[i] for i in range(len(pages))] == alone, (seed, order)
+    # Or after digests made by another digester (``Known``), of some nodes or of all.
+    for count in (1, len(nodes)):
+        helper = Digester()
+        helper.remember(random.Random(seed).sample(nodes, count))
+        seeded = Digester(helper.known())
+        assert [seeded.key("env", page) for page in pages] == alone, (seed, count)
     # A renamed node changes the key of exactly the pages that reach it.
     renamed = random.Random(seed).choice(nodes)
     renamed.name += "'"
@@ -208,3 +214,17 @@ def test_a_pages_key_does_not_depend_on_the_pages_digested_before_it(seed):
     again = [digester.key("env", page) for page in pages]
     for page, before, after in zip(pages, alone, again, strict=True):
         assert (before != after) == reaches(page, renamed), (seed, page["title"])
+
+
+def test_known_digests_are_those_of_the_model_objects():
+    """What a process hands over (``Digester.known``): its objects' digests, not those of the
+    containers inside them, which a page reaches through their object."""
+    place = Place("Médiathèque", workshops=[Session("Atelier")])
+    place.workshops[0].place = place
+    helper = Digester()
+    helper.remember([[place], list(place.workshops)])  # as the catalogue's places and workshops
+    known = helper.known()
+    assert set(known.digests) == {id(place), id(place.workshops[0])}
+    # They point at each other (through the list of workshops): one cycle.
+    assert len({known.cycles[id(place)], known.cycles[id(place.workshops[0])]}) == 1
+    assert Digester(known).key("env", {"page": place}) == key({"page": place})

@@ -19,7 +19,7 @@ from .freshness import build_report
 from .maps import MapError, map_template_context, write_map_files
 from .pages import plan_pages
 from .reference import ReferenceDataError, load_contours
-from .render import REUSE_SETTING, Reuse, write_pages
+from .render import REUSE_SETTING, DigestsAhead, Reuse, write_pages
 from .search import write_search_assets
 from .security import content_security_policy
 from .settings import build_date, publisher, reference_path, resolve_path, setting
@@ -81,7 +81,22 @@ def template_context(catalogue, settings: dict) -> dict:
     }
 
 
+def catalogue_objects(catalogue) -> list:
+    """What the pages' keys read of the catalogue, to digest ahead (``render.DigestsAhead``): its
+    records, and the communes and territories of its reference data."""
+    reference = catalogue.reference
+    return [
+        catalogue.sites,
+        catalogue.workshops,
+        catalogue.trainings,
+        list(reference.communes.values()),
+        list(reference.epcis.values()),
+    ]
+
+
 class CatalogueGenerator(Generator):
+    known = None  # the catalogue's digests, made while the pages are planned
+
     def generate_context(self) -> None:
         try:
             self._load_and_plan()
@@ -113,6 +128,18 @@ class CatalogueGenerator(Generator):
             logger.info(
                 "mednum: %d avertissements sur les données (make check les liste)", len(report.warnings)
             )
+        # Pages are keyed only by `python -m mednum build` (render.Reuse): the catalogue's part
+        # of their keys is digested meanwhile by a process of its own.
+        ahead = DigestsAhead(catalogue_objects(catalogue)) if self.settings.get(REUSE_SETTING) else None
+        try:
+            self._plan(catalogue)
+        except BaseException:
+            if ahead is not None:
+                ahead.close()
+            raise
+        self.known = ahead.result() if ahead is not None else None
+
+    def _plan(self, catalogue) -> None:
         self.catalogue = catalogue
         self.context.update(template_context(catalogue, self.settings))
         self.report = build_report(catalogue)
@@ -141,14 +168,14 @@ class CatalogueGenerator(Generator):
         write_assets(Path(self.theme), output, self.assets)
         write_map_files(self.pages, output, Path(self.theme), self.settings)
         given = self.settings.get(REUSE_SETTING)  # only under `python -m mednum build`
-        reuse = Reuse(**given) if given else None
+        reuse = Reuse(**given, known=self.known) if given else None
         codes = qr.Store(resolve_path(self.settings, "CATALOGUE_CACHE_PATH"))  # QR codes of earlier builds
         codes.load()
         processes = setting(self.settings, "CATALOGUE_RENDER_PROCESSES")
         calendars = None
         if reuse is not None:  # the published site's calendars, for the unchanged workshops
             folder = reuse.site / urls.DATA / ics.FOLDER if reuse.site else None
-            calendars = ics.Previous(reuse.environment, folder, reuse.calendars)
+            calendars = ics.Previous(reuse.environment, folder, reuse.calendars, known=self.known)
 
         def export() -> dict[str, str] | None:  # the calendars' keys, for the next build
             write_exports(

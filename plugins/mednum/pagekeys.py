@@ -21,6 +21,12 @@ there instead of taking their remembered digests. A page's key is thus the same 
 pages were digested before it in its process: a page added moves half the pages to the other
 rendering process, and their keys must not change for that.
 
+Digests made by another process forked from this one can be taken over (``Known``): the
+build digests the catalogue's objects in a process of its own while it plans the pages, and
+each rendering process starts from those digests instead of walking the catalogue again (half
+of a page's key at national size). The plan reads the catalogue and never changes it
+(``tests/test_pagekeys.py`` checks it), so they are still its objects' digests once it is done.
+
 A model field marked NOT_RENDERED (where a record is in its file, which only the messages and
 the freshness report's own rows give) is left out: a line added above a record would otherwise
 re-render the pages of every record below it.
@@ -49,17 +55,45 @@ class NoKey(Exception):
     """A value the digest cannot read safely (the page is rendered every time)."""
 
 
-class Digester:
-    """Digests of values for one build; remembers those of shared objects by identity."""
+@dataclasses.dataclass(frozen=True)
+class Known:
+    """Digests of model objects (by id) and the cycles they are in, made by a ``Digester`` in
+    another process (``Digester.known``). Ids name the same objects in a process forked from
+    the one that holds them: these digests are good there for as long as the objects are
+    alive and unchanged."""
 
-    def __init__(self) -> None:
-        self._memo: dict[int, bytes] = {}
+    digests: dict[int, bytes]
+    cycles: dict[int, int]
+
+
+class Digester:
+    """Digests of values for one build; remembers those of shared objects by identity.
+    ``known``: digests made by another process of objects this one shares with it."""
+
+    def __init__(self, known: Known | None = None) -> None:
+        self._memo: dict[int, bytes] = dict(known.digests) if known else {}
         self._keep: list[Any] = []  # the objects remembered, so that their ids stay theirs
         self._open: dict[int, int] = {}  # objects being digested → their depth
         # Objects digested under a reference back to an open one, not yet in a known cycle.
         self._pending: list[Any] = []
-        self._cycle: dict[int, int] = {}  # object → its cycle (named by one of its objects)
+        self._cycle: dict[int, int] = dict(known.cycles) if known else {}  # object → its cycle
         self._open_cycles: dict[int, int] = {}  # cycle → how many of its objects are open
+
+    def remember(self, values: list) -> None:
+        """Digest ``values`` (and what they hold) to have them at hand (``known``)."""
+        for value in values:
+            self.key("", value)
+
+    def known(self) -> Known:
+        """The digests of the model objects (dataclasses) remembered, and the cycles: what a
+        page's key reads of the catalogue. The containers inside them (a record's fields) are
+        left out: a page reaches them through their object, whose digest stands for them."""
+        digests = {}
+        for value in self._keep:
+            digest = self._memo.get(id(value))
+            if digest is not None and _category(type(value)) is _DATACLASS:
+                digests[id(value)] = digest
+        return Known(digests, dict(self._cycle))
 
     def key(self, environment: str, value: Any) -> str | None:
         """The key of ``value`` (a page, or what a calendar is made from) in ``environment``;

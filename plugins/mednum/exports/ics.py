@@ -40,7 +40,7 @@ from icalendar import Calendar, Event, Timezone, vText
 from .. import urls
 from ..buildstamp import take_back_file
 from ..model import Catalogue, Session, Workshop
-from ..pagekeys import Digester
+from ..pagekeys import Digester, Known
 from ..vocab import LEVELS, REGISTRATION_MODES, WORKSHOP_KINDS, label
 from .publication import absolute, source_id, write_text
 
@@ -171,6 +171,7 @@ class Previous:
     environment: str  # buildstamp.environment_key: code, templates, settings, packages, date
     folder: Path | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    known: Known | None = None  # the catalogue's digests (render.DigestsAhead)
 
 
 def _events_of(text: str) -> list[str]:
@@ -256,7 +257,7 @@ def write(
     environment = previous.environment if previous else ""
     shared = "\0".join((environment, base, host, stamp.isoformat(), timezone, publisher, tz.text))
     new_keys: dict[str, str] = {}
-    digester = Digester()
+    digester = Digester(previous.known if previous is not None else None)
     published = _published_events(previous.folder) if previous is not None else {}
     everything: list[tuple[dt.datetime, str, str]] = []
     for workshop in catalogue.workshops:
