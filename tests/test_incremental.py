@@ -68,6 +68,15 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
         return real_pagefind(source, bundle, glob)
 
     monkeypatch.setattr(search, "_pagefind", pagefind)
+    # Each rendering process says whether it had the catalogue's digests made while planning.
+    seeded, real_take_back = tmp_path / "seeded", render.Reuse.take_back
+
+    def take_back(self, pages, output):
+        with seeded.open("a", encoding="utf-8") as said:
+            said.write(f"{len(self.known.digests) if self.known is not None else 0}\n")
+        return real_take_back(self, pages, output)
+
+    monkeypatch.setattr(render.Reuse, "take_back", take_back)
     # Rendered by two processes, with the exports in a third, as a bigger site is.
     monkeypatch.setattr(render, "MIN_PAGES_PER_PROCESS", 100)
     monkeypatch.setattr(render, "default_processes", lambda: 2)
@@ -77,6 +86,8 @@ def test_each_kind_of_change_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, sm
     first = buildstamp.read_stamp(cache, out)
     assert first.pages_reused == 0 and len(first.page_keys) > 100
     assert first.calendar_keys  # from the exports' process, for the next build
+    digests = [int(count) for count in seeded.read_text(encoding="utf-8").split()]
+    assert len(digests) == 2 and digests[0] == digests[1] > 0  # both processes had them
 
     def place():
         replace_once(data / "sites.yaml", "nom: Lieu de test de Lodève\n", "nom: Lieu renommé de Lodève\n")

@@ -124,3 +124,30 @@ def test_a_plan_that_fails_stops_the_digests_made_ahead(monkeypatch):
     with pytest.raises(ProcessLookupError):  # stopped, and waited for
         os.kill(pid, 0)
     ahead.close()  # once is enough
+
+
+@dataclasses.dataclass
+class _Page:
+    save_as: str
+    kind: str = "page"
+
+
+def test_pages_rendered_again_come_longest_first(tmp_path):
+    """The long pages are started first, so that no process is left rendering one alone while
+    the others wait (a share takes the pages the others have not started)."""
+    site = tmp_path / "site"
+    sizes = {"a/index.html": 10, "b/index.html": 3000, "c/index.html": 200, "same/index.html": 50}
+    for name, size in sizes.items():
+        (site / name).parent.mkdir(parents=True)
+        (site / name).write_text("x" * size)
+    pages = [_Page(name) for name in [*sizes, "new/index.html"]]
+    reuse = render.Reuse("env", site, {"same/index.html": Digester().key("env", pages[3])})
+    todo, keys, reused = reuse.take_back(pages, tmp_path / "out")
+    assert reused == 1 and (tmp_path / "out" / "same" / "index.html").read_text() == "x" * 50
+    assert [page.save_as for page in todo] == [
+        "b/index.html",
+        "c/index.html",
+        "a/index.html",
+        "new/index.html",
+    ]
+    assert len(keys) == len(pages)
