@@ -25,7 +25,7 @@ Digests made by another process forked from this one can be taken over (``Known`
 build digests the catalogue's objects in a process of its own while it plans the pages, and
 each rendering process starts from those digests instead of walking the catalogue again (half
 of a page's key at national size). The plan reads the catalogue and never changes it
-(``tests/test_pagekeys.py`` checks it), so they are still its objects' digests once it is done.
+(``tests/test_render.py`` checks it), so they are still its objects' digests once it is done.
 
 A model field marked NOT_RENDERED (where a record is in its file, which only the messages and
 the freshness report's own rows give) is left out: a line added above a record would otherwise
