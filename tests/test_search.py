@@ -85,6 +85,10 @@ def test_build_runs_pagefind_in_french_and_keeps_only_what_is_used(built):
     outside = sorted(str(p.relative_to(built)) for p in set(bodies) - set(search.indexed_files(built)))
     assert outside == []
     assert indexed == len(bodies)
+    # Listed without pathlib (os.scandir, one stat a page), in the order its glob gives.
+    assert search.indexed_files(built) == sorted(
+        {p for glob in search.INDEX_PATTERNS for p in built.glob(glob)}
+    )
     for name in search.UNUSED:
         assert not (bundle / name).exists(), name
     assert list(bundle.glob("filter/*.pf_filter"))
@@ -175,13 +179,13 @@ def test_the_pages_hashed_before_are_not_read_again(split, tmp_path, monkeypatch
     text = page.read_text(encoding="utf-8")
     page.unlink()  # written again, as a build writes a changed page: another file
     page.write_text(text.replace("<h1>", "<h1>Nouveau nom : "), encoding="utf-8")
-    read, real = [], Path.read_bytes
+    read = []
 
-    def reading(path: Path) -> bytes:
-        read.append(path)
-        return real(path)
+    def reading(path, *args, **kwargs):
+        read.append(Path(path))
+        return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", reading)
+    monkeypatch.setattr(search, "open", reading, raising=False)  # before the builtin, for search
     again = search.plan_index(site, part_pages=40, pages=search.PageDigests(first.now))
     assert [p for p in read if site in p.parents] == [page]
     assert [p.key == q.key for p, q in zip(published, again, strict=True)].count(False) == 1
