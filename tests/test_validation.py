@@ -323,3 +323,20 @@ def test_twelve_months_or_more_is_stale(project, date_maj, stale):
     catalogue, report = project.load()
     assert catalogue.site_by_id["lieu-test-lodeve"].stale is stale
     assert any("fiche non vérifiée depuis" in str(w) for w in report.warnings) is stale
+
+
+def test_records_come_out_as_written_once_checked(project):
+    """What the schema wants as text is the written text (an unquoted postcode, a telephone);
+    texts, numbers, true/false and lists stay as they are; empty fields are dropped."""
+    text = SITES.replace('code_postal: "34700"', "code_postal: 34700", 1).replace(
+        'telephone: "+33465710001"', "telephone: +33465710001\n  complement_adresse:", 1
+    )
+    project.write(sites=text)
+    catalogue, report = project.load()
+    assert report.errors == [], report.text()
+    record = catalogue.sites[0].record
+    assert record["code_postal"] == "34700" and record["telephone"] == "+33465710001"
+    assert "complement_adresse" not in record
+    assert record["latitude"] == 43.7317 and record["x_exemple"] is True
+    assert record["services"] == ["Aide aux démarches administratives"]
+    assert record["x_accessibilite"] == {"entree_plain_pied": True}
