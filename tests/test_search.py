@@ -82,13 +82,12 @@ def test_build_runs_pagefind_in_french_and_keeps_only_what_is_used(built):
     # Pagefind reads only INDEX_PATTERNS' files: every page meant for the index is among the files
     # the build gives it (indexed_files, which also keys the parts of the index), and it indexed them all.
     bodies = [p for p in built.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
-    outside = sorted(str(p.relative_to(built)) for p in set(bodies) - set(search.indexed_files(built)))
+    listed = [built / name for name, _ in search.indexed_files(built)]
+    outside = sorted(str(p.relative_to(built)) for p in set(bodies) - set(listed))
     assert outside == []
     assert indexed == len(bodies)
     # Listed without pathlib (os.scandir, one stat a page), in the order its glob gives.
-    assert search.indexed_files(built) == sorted(
-        {p for glob in search.INDEX_PATTERNS for p in built.glob(glob)}
-    )
+    assert listed == sorted({p for glob in search.INDEX_PATTERNS for p in built.glob(glob)})
     for name in search.UNUSED:
         assert not (bundle / name).exists(), name
     assert list(bundle.glob("filter/*.pf_filter"))

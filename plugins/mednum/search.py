@@ -232,16 +232,11 @@ def pagefind_executable() -> Path:
         raise SearchIndexError(f"l'exécutable de Pagefind est introuvable : {exc}") from exc
 
 
-def indexed_files(site: Path) -> list[Path]:
-    """The files the index is made from (INDEX_PATTERNS), in a stable order."""
-    return [site / name for name, _ in _indexed(site)]
-
-
-def _indexed(site: Path) -> list[tuple[str, os.stat_result]]:
-    """(name in ``site``, file information) of each file of INDEX_PATTERNS, in the order of
-    their paths: what pathlib's glob gives, for one stat a page and no path object (38,000
-    pages at national size: 1 s of glob, sort and stat in a build, and as much again to turn
-    the paths into names)."""
+def indexed_files(site: Path) -> list[tuple[str, os.stat_result]]:
+    """The files the index is made from (INDEX_PATTERNS): (name in ``site``, file information)
+    of each, in the order of their paths. What pathlib's glob gives, for one stat a page and no
+    path object (38,000 pages at national size: 1 s of glob, sort and stat in a build, and as
+    much again to turn the paths into names)."""
     found = []
     for folder in INDEX_FOLDERS:
         try:
@@ -365,7 +360,7 @@ def plan_index(
     pages = pages if pages is not None else PageDigests()
     digests: dict[str, bytes] = {}
     groups_of: dict[str, str] = {}
-    for name, info in _indexed(site):
+    for name, info in indexed_files(site):
         found = pages.of(f"{site}/{name}", name, info)
         if found is not None:
             digests[name], groups_of[name] = found
