@@ -144,6 +144,60 @@ def test_split_index_is_byte_identical_from_one_build_to_the_next(split, tmp_pat
     assert one == two
 
 
+def test_parts_are_indexed_side_by_side_into_the_index_one_at_a_time_gives(split, tmp_path, monkeypatch):
+    """With two processes, two Pagefinds run at once (each waits here for another: one at a
+    time, the wait would run out); the index is byte-identical to the one indexed part by part."""
+    import threading
+
+    together, real, overlapped = threading.Barrier(2, timeout=30), search._pagefind, []
+
+    def pagefind(source: Path, bundle: Path, glob: str) -> str:
+        try:
+            together.wait()
+            overlapped.append(bundle)
+        except threading.BrokenBarrierError:
+            pass
+        return real(source, bundle, glob)
+
+    side_by_side = tmp_path / "side-by-side"
+    shutil.copytree(split, side_by_side, ignore=shutil.ignore_patterns("pagefind"))
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    search.index_site(side_by_side, part_pages=40, processes=2)
+    monkeypatch.undo()
+    assert len(overlapped) == 4  # the four parts, two by two
+    one_at_a_time = tmp_path / "one-at-a-time"
+    shutil.copytree(split, one_at_a_time, ignore=shutil.ignore_patterns("pagefind"))
+    search.index_site(one_at_a_time, part_pages=40, processes=1)
+    assert tree(side_by_side / "pagefind") == tree(one_at_a_time / "pagefind") == tree(split / "pagefind")
+
+
+def test_parts_indexed_at_once_hold_no_more_pages_than_the_memory_setting_allows():
+    """Pagefind holds the pages it reads in memory: the parts indexed at once are as many as
+    the processes, while the largest of them together stay within CATALOGUE_SEARCH_INDEX_PAGES."""
+    assert search.index_workers([2500, 2400, 2600], max_pages=10_000, processes=2) == 2
+    assert search.index_workers([2500, 2400, 2600], max_pages=10_000, processes=4) == 3
+    assert search.index_workers([2500, 2400, 2600], max_pages=5_000, processes=4) == 1
+    assert search.index_workers([2500, 2400, 2600], max_pages=5_100, processes=4) == 2
+    assert search.index_workers([700], max_pages=10_000, processes=8) == 1
+    assert search.index_workers([], max_pages=10_000, processes=8) == 1
+
+
+def test_a_failed_part_stops_the_indexing_with_its_error(split, tmp_path, monkeypatch):
+    """Side by side too, a part Pagefind fails on raises its error (the first part's first)."""
+    site = tmp_path / "site"
+    shutil.copytree(split, site, ignore=shutil.ignore_patterns("pagefind"))
+    real = search._pagefind
+
+    def pagefind(source: Path, bundle: Path, glob: str) -> str:
+        if bundle.name in ("4-1", "4-3"):
+            raise search.SearchIndexError(f"échec de {bundle.name}")
+        return real(source, bundle, glob)
+
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    with pytest.raises(search.SearchIndexError, match="échec de 4-1"):
+        search.index_site(site, part_pages=40, processes=2)
+
+
 def test_a_workshop_is_indexed_in_its_places_part(split):
     """A workshop's page shows its place's name, and the place's page lists the workshop: both
     in one part, a change of either indexes one part again."""

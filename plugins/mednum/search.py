@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -401,6 +402,7 @@ def index_site(
     previous: PreviousIndex | None = None,
     pages: PageDigests | None = None,
     trees: Path | None = None,
+    processes: int | None = None,
 ) -> dict[str, str]:
     """Index ``site`` with Pagefind (``plan_index``'s parts); SearchIndexError on failure.
 
@@ -414,6 +416,10 @@ def index_site(
     merges the parts (listed in ``pagefind/parts.json``) with Pagefind's
     ``mergeIndex``. ``trees``: a folder where each part's tree is kept for the next build
     (``_link_tree``); without it, the trees are made beside ``site`` and removed.
+
+    The parts to index are indexed side by side, up to ``processes`` at once (default: the
+    processors available) and ``max_pages`` pages at once (``index_workers``): one Pagefind
+    keeps about one and a half processors busy, and each part is written to its own folder.
     """
     check_index_pages(max_pages)
     check_part_pages(part_pages)
@@ -422,32 +428,28 @@ def index_site(
     # none of its files may outlive it.
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
     old_keys = previous.keys if previous is not None else {}
-    taken = 0
+    todo = []
     for part in parts:
         old = previous.site / part.folder if previous is not None else None
         if old is not None and old_keys.get(part.folder) == part.key and old.is_dir():
             _take_back_part(old, site / part.folder)
-            taken += 1
-            continue
-        # Without ``trees``, beside the staging folder and named after it: the leftovers of a
-        # killed build are removed with it.
-        kept = trees is not None
-        tree = (
-            trees / part.tree
-            if kept
-            else Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
-        )
-        try:
-            _link_tree(tree, site, part.pages)
-            _pagefind(tree, site / part.folder, glob="**/*.html")
-        finally:
-            if not kept:
-                shutil.rmtree(tree, ignore_errors=True)
-        if part.name:  # a merged index uses the main one's code and WebAssembly
-            for name in ("pagefind.js", "pagefind-worker.js"):
-                (site / part.folder / name).unlink(missing_ok=True)
-            for wasm in (site / part.folder).glob("wasm.*.pagefind"):
-                wasm.unlink()
+        else:
+            todo.append(part)
+    workers = index_workers([len(part.pages) for part in todo], max_pages, processes)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            running = [pool.submit(_index_part, part, site, trees) for part in todo]
+            try:
+                for done in running:  # the first part's error first, as one after the other
+                    done.result()
+            except BaseException:
+                for waiting in running:
+                    waiting.cancel()
+                raise
+    else:
+        for part in todo:
+            _index_part(part, site, trees)
+    taken = len(parts) - len(todo)
     if trees is not None and trees.is_dir():  # those of parts gone (their number changed)
         current = {part.tree for part in parts}
         for tree in trees.iterdir():
@@ -461,6 +463,39 @@ def index_site(
     if taken:
         logger.info("mednum: index de recherche : %d parties reprises sur %d", taken, len(parts))
     return {part.folder: part.key for part in parts}
+
+
+def index_workers(sizes: list[int], max_pages: int, processes: int | None = None) -> int:
+    """How many of the parts to index (``sizes``: their pages) are indexed at once: as many as
+    ``processes`` (default: the processors available), if the largest of them together have at
+    most ``max_pages`` pages (Pagefind holds the pages it reads in memory)."""
+    processes = processes or len(os.sched_getaffinity(0))
+    largest = sorted(sizes, reverse=True)
+    workers = 1
+    while workers < min(processes, len(largest)) and sum(largest[: workers + 1]) <= max_pages:
+        workers += 1
+    return workers
+
+
+def _index_part(part: IndexPart, site: Path, trees: Path | None) -> None:
+    """Pagefind on ``part``'s pages, its index written to its folder of ``site``."""
+    # Without ``trees``, beside the staging folder and named after it: the leftovers of a
+    # killed build are removed with it.
+    kept = trees is not None
+    tree = (
+        trees / part.tree if kept else Path(tempfile.mkdtemp(prefix=f"{site.name}-index-", dir=site.parent))
+    )
+    try:
+        _link_tree(tree, site, part.pages)
+        _pagefind(tree, site / part.folder, glob="**/*.html")
+    finally:
+        if not kept:
+            shutil.rmtree(tree, ignore_errors=True)
+    if part.name:  # a merged index uses the main one's code and WebAssembly
+        for name in ("pagefind.js", "pagefind-worker.js"):
+            (site / part.folder / name).unlink(missing_ok=True)
+        for wasm in (site / part.folder).glob("wasm.*.pagefind"):
+            wasm.unlink()
 
 
 TREE_PAGES = "pages.json"  # in a kept tree: its pages, in the order their links were made

@@ -112,7 +112,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "CATALOGUE_SEARCH_INDEX_PAGES": (
         10_000,
         "Nombre de pages au plus par index Pagefind : au-delà, l'index est fait en plusieurs "
-        "parties, que la page de recherche réunit (Pagefind prend environ 150 Ko de mémoire par page).",
+        "parties, que la page de recherche réunit (Pagefind prend environ 150 Ko de mémoire par page). "
+        "Les parties sont indexées côte à côte tant que leurs pages ensemble ne dépassent pas ce nombre.",
     ),
     "CATALOGUE_SEARCH_PART_PAGES": (
         3_000,
