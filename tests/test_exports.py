@@ -407,6 +407,37 @@ def test_geojson_places_and_stops(tmp_path, rich):
     assert (tmp_path / "lieux.geojson").read_bytes().endswith(b"}\n")
 
 
+def test_json_exports_have_a_record_a_line(tmp_path, rich):
+    """The GeoJSON and the data·inclusion file: each feature, structure and service on a line of
+    its own (a record changed is a line changed in a diff), the rest as json writes it."""
+    _, catalogue = rich
+    write_exports(catalogue, tmp_path, SETTINGS, include_examples=True)
+    for name, lists in (("lieux.geojson", ["features"]), ("data-inclusion.json", ["structures", "services"])):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        doc = json.loads(text)
+        records = [json.dumps(item, ensure_ascii=False) for key in lists for item in doc[key]]
+        assert len(records) > 3
+        lines = [line.removesuffix(",") for line in text.splitlines()]
+        assert all(record in lines for record in records), name
+        assert len(lines) == len(doc) + len(records) + len(lists)  # a line a key, a record, a "]"
+        assert "é" in text and "\\u00e9" not in text
+
+
+def test_json_records_reads_back_as_the_document():
+    from mednum.exports.publication import json_records
+
+    document = {
+        "type": "X",
+        "vide": [],
+        "n": 2,
+        "liste": [{"a": "é", "b": [1, 2]}, {"a": None}],
+        "t": {"x": 1},
+    }
+    text = json_records(document)
+    assert json.loads(text) == document and text.endswith("}\n")
+    assert '\n{"a": "é", "b": [1, 2]},\n{"a": null}\n]' in text
+
+
 # --- data.inclusion ------------------------------------------------------------------------
 
 

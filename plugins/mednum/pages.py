@@ -37,19 +37,16 @@ LIST_SESSIONS = 12  # sessions shown on a commune or territory page
 class Filter:
     slug: str
     label: str
+    attribute: str  # the Site property that says if a place is kept
 
     def keep(self, site: Site) -> bool:
-        return {
-            "gratuit": site.free,
-            "pass-numerique": site.pass_numerique,
-            "accessible": site.step_free,
-        }[self.slug]
+        return getattr(site, self.attribute)
 
 
 FILTERS = (
-    Filter("gratuit", "Gratuit"),
-    Filter("pass-numerique", "Accepte le Pass numérique"),
-    Filter("accessible", "Entrée sans marche"),
+    Filter("gratuit", "Gratuit", "free"),
+    Filter("pass-numerique", "Accepte le Pass numérique", "pass_numerique"),
+    Filter("accessible", "Entrée sans marche", "step_free"),
 )
 
 

@@ -14,6 +14,7 @@ runs a search without words (Pagefind would download its whole index for that).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -92,14 +93,19 @@ def _next_opening(site: Site, today: dt.date) -> str | None:
     """« lundi 23 novembre 2026, 9 h – 12 h », the first opening from the build date."""
     if site.schedule is None:
         return None
-    end = today + dt.timedelta(days=NEXT_OPENING_DAYS)
-    holidays = holidays_between(today, end)
+    holidays = _holidays_ahead(today)
     for offset in range(NEXT_OPENING_DAYS):
         day = today + dt.timedelta(days=offset)
         intervals = site.schedule.intervals_on(day, holidays)
         if intervals:
             return f"{french.format_date(day)}, {french.format_ranges(intervals[:1])}"
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _holidays_ahead(today: dt.date) -> frozenset[dt.date]:
+    """The public holidays of the days ``_next_opening`` looks at (the same for every place)."""
+    return frozenset(holidays_between(today, today + dt.timedelta(days=NEXT_OPENING_DAYS)))
 
 
 def _epci_names(communes, epcis: dict) -> list[tuple[str, str]]:

@@ -55,14 +55,13 @@ Fictional examples are left out unless ``include_examples`` (see ``mednum.export
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import urls
 from ..french import format_euros, plain
 from ..model import Catalogue, Site, Workshop
 from ..vocab import LEVELS, REGISTRATION_MODES, WORKSHOP_KINDS
-from .publication import LICENCE, absolute, source_id, write_text
+from .publication import LICENCE, absolute, json_records, source_id, write_text
 
 FILENAME = "data-inclusion.json"
 SCHEMA = "data·inclusion v1 (structures et services, paquet data-inclusion-schema 1.0)"
@@ -291,7 +290,7 @@ def document(catalogue: Catalogue, base: str, include_examples: bool = False) ->
 
 def write(catalogue: Catalogue, out: Path, base: str, include_examples: bool = False) -> dict[str, int]:
     doc = document(catalogue, base, include_examples)
-    write_text(out / FILENAME, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    write_text(out / FILENAME, json_records(doc))
     return {
         f"{FILENAME} (structures)": len(doc["structures"]),
         f"{FILENAME} (services)": len(doc["services"]),

@@ -16,12 +16,11 @@ The collection carries ``date_donnees`` (the build date), a foreign member allow
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import urls
 from ..model import Catalogue, Site
-from .publication import LICENCE, absolute, write_text
+from .publication import LICENCE, absolute, json_records, write_text
 
 FILENAME = "lieux.geojson"
 SITE_PROPERTIES = (
@@ -102,7 +101,7 @@ def render(catalogue: Catalogue, base: str) -> tuple[str, int]:
         "licence": LICENCE,
         "features": features,
     }
-    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n", len(features)
+    return json_records(collection), len(features)
 
 
 def write(catalogue: Catalogue, out: Path, base: str) -> dict[str, int]:

@@ -6,6 +6,7 @@ imports it without importing the others.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..french import slugify
@@ -36,3 +37,18 @@ def write_text(path: Path, text: str) -> None:
     """Write exactly ``text`` (its line endings are the format's), in UTF-8."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))
+
+
+def json_records(document: dict) -> str:
+    """``document`` as JSON with each item of its lists of records on a line of its own: a
+    record changed is a line changed, and the text is written by json's C encoder (with an
+    indent, Python writes it in Python: 3 s of a national-size build for two files)."""
+    lines = []
+    for name, value in document.items():
+        head = json.dumps(name, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n".join(json.dumps(item, ensure_ascii=False) for item in value)
+            lines.append(f"{head}: [\n{items}\n]")
+        else:
+            lines.append(f"{head}: {json.dumps(value, ensure_ascii=False)}")
+    return "{" + ",\n".join(lines) + "}\n"
