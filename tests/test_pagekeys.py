@@ -97,6 +97,55 @@ def test_same_data_same_key(one, two):
     assert key(one) == key(two)
 
 
+@dataclasses.dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@pytest.mark.parametrize(
+    "one, two",
+    [
+        ((1,), (True,)),
+        (("1",), (1,)),
+        ((1.0,), (1,)),
+        ((None,), ("None",)),
+        (("a", "b"), ("a, b",)),
+        (("a'",), ('a"',)),
+        (("<b>",), (Markup("<b>"),)),
+        ((["a"],), (("a",),)),
+        (Crumb("a", "b"), Link("a", "b")),  # another type, the same fields
+        (Crumb("a", "b"), ("a", "b")),
+        (Crumb("a", "b"), Crumb("b", "a")),
+        (list("abcdefghijklmnopq"), list("abcdefghijklmnopr")),  # longer than written out
+    ],
+)
+def test_short_containers_of_texts_and_numbers_are_told_apart(one, two):
+    """Tuples, lists and records of texts, numbers and booleans only are written out rather
+    than walked (``_written_out``): alone, and as items of a page, they still differ."""
+    for wrap in (lambda value: value, lambda value: {"items": [value, value], "crumbs": (value,)}):
+        assert key(wrap(one)) is not None and key(wrap(two)) is not None
+        assert key(wrap(one)) != key(wrap(two))
+
+
+def test_written_out_values_are_never_remembered():
+    """A remembered digest is taken without asking whether the value could be written out: a
+    value written out must never be remembered, or its digest would depend on the way it was
+    first reached (the same key with or without digests made by another process)."""
+    crumb, place = Crumb("Accueil", "/"), Place("Lunel")
+    digester = Digester()
+    digester.remember([[crumb, place], {crumb}])
+    assert id(crumb) not in digester.known().digests and id(place) in digester.known().digests
+    page = {"crumbs": [crumb], "place": place, "also": {crumb}}
+    assert Digester(digester.known()).key("env", page) == key(page)
+
+
 def test_the_environment_is_in_the_key():
     assert key("a", "env") != key("a", "other")
 

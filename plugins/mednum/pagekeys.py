@@ -27,6 +27,11 @@ each rendering process starts from those digests instead of walking the catalogu
 of a page's key at national size). The plan reads the catalogue and never changes it
 (``tests/test_render.py`` checks it), so they are still its objects' digests once it is done.
 
+Short tuples, lists and records of texts, numbers and booleans only (breadcrumbs, a map's
+points, search filters: new objects on every page) are written out as texts are, neither hashed
+nor remembered; an object remembered is taken without a call. Keys of half the national pages:
+3.35 s, against 3.68 s.
+
 A model field marked NOT_RENDERED (where a record is in its file, which only the messages and
 the freshness report's own rows give) is left out: a line added above a record would otherwise
 re-render the pages of every record below it.
@@ -48,6 +53,11 @@ _ATOMS = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedel
 # The exact types met most (a set lookup is cheaper than isinstance over the tuple above).
 _PLAIN = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time})
 _PLAIN_PREFIX = {kind: kind.__name__.encode() + b":" for kind in _PLAIN}  # as _digest writes them
+# Values whose repr() tells them apart from any other value of these types ('1', 1, 1.0, True,
+# None): a short tuple, list or dataclass of them only is written out, not walked. (Dates are
+# left out: their repr costs more than the digests remembered of the sessions that hold them.)
+_FLAT = frozenset({str, int, float, bool, type(None)})
+_FLAT_MOST = 16  # longer containers are walked (a set of their types would cost more)
 NOT_RENDERED = {"mednum.pagekeys.not_rendered": True}  # a dataclass field's metadata
 
 
@@ -114,6 +124,9 @@ class Digester:
             # The type's name and repr tell 1 from "1" from True, dates from datetimes, Markup
             # (a str) from str.
             return kind.__name__.encode() + b":" + repr(value).encode(), _NONE
+        written = _written_out(kind, value)
+        if written is not None:
+            return written, _NONE
         key = id(value)
         opened = self._open.get(key)
         if opened is not None:
@@ -168,6 +181,7 @@ class Digester:
             values = _fields(kind)(value)
         parts, lowest = [_type_part(kind)], _NONE
         append, digest_of = parts.append, self._digest
+        remembered, cycles = self._memo.get, self._cycle
         for item in values:
             # Strings and numbers, most items, written here: a call less each.
             kind = type(item)
@@ -177,6 +191,12 @@ class Digester:
             prefix = _PLAIN_PREFIX.get(kind)
             if prefix is not None:
                 append(prefix + repr(item).encode())
+                continue
+            # An object digested before, outside any cycle (most places, communes, sessions):
+            # what _digest would return, without the call. Such an object is never open.
+            known = remembered(id(item))
+            if known is not None and id(item) not in cycles:
+                append(known)
                 continue
             digest, low = digest_of(item, depth)
             append(digest)
@@ -209,6 +229,34 @@ def _category(kind: type) -> str:
     if dataclasses.is_dataclass(kind):  # a dataclass's value; a dataclass itself is a type
         return _DATACLASS
     raise NoKey(kind.__qualname__)
+
+
+@functools.cache
+def _flat_getter(kind: type):
+    """For the written-out form of short containers of ``_FLAT`` values: ``_ITSELF`` for a tuple
+    or a list, the fields' getter for a dataclass of up to _FLAT_MOST fields; else None."""
+    if kind is tuple or kind is list:
+        return _ITSELF
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind) and len(_field_names(kind)) <= _FLAT_MOST:
+        return _fields(kind)
+    return None
+
+
+_ITSELF = object()  # _flat_getter's answer for a tuple or a list: its items are the value's own
+
+
+def _written_out(kind: type, value: Any) -> bytes | None:
+    """The digest of a short sequence or record of texts, numbers and booleans only (a
+    breadcrumb, a map's point, a search filter): the value written out, as texts are; None for
+    any other value. Such a value refers to nothing, and is never remembered: ``_parts`` takes
+    what is remembered without asking whether it could be written out."""
+    getter = _flat_getter(kind)
+    if getter is None:
+        return None
+    items = value if getter is _ITSELF else getter(value)
+    if len(items) <= _FLAT_MOST and _FLAT.issuperset(map(type, items)):
+        return _type_part(kind) + b"\0" + repr(items).encode("utf-8", "surrogatepass")
+    return None
 
 
 @functools.cache
