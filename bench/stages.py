@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from mednum.collector import paused  # as the build runs them: reading, checking, planning
+
 sys.setrecursionlimit(100_000)  # pickling the plan: sites and workshops point at each other
 
 
@@ -216,7 +218,7 @@ def write_pages(gen, writer, pages) -> None:
 
 def stage_load(workdir: Path, clock: Clock) -> None:
     opts = options(workdir)
-    with clock:
+    with clock, paused():
         _, docs, _ = read(opts)
     clock.extra["records"] = {k: len(d.data) for k, d in docs.items()}
 
@@ -224,7 +226,7 @@ def stage_load(workdir: Path, clock: Clock) -> None:
 def stage_validate(workdir: Path, clock: Clock) -> None:
     opts = options(workdir)
     reference, docs, report = read(opts)
-    with clock:
+    with clock, paused():
         validate(opts, reference, docs, report)
     clock.extra["warnings"] = len(report.warnings)
 
@@ -233,7 +235,7 @@ def stage_model(workdir: Path, clock: Clock) -> None:
     opts = options(workdir)
     reference, docs, report = read(opts)
     sources = validate(opts, reference, docs, report)
-    with clock:
+    with clock, paused():
         cat = model(opts, reference, sources)
     clock.extra["sessions"] = sum(len(w.sessions) for w in cat.workshops)
 
@@ -243,7 +245,7 @@ def stage_plan(workdir: Path, clock: Clock) -> None:
 
     cat = catalogue(workdir)
     s = settings(workdir)
-    with clock:
+    with clock, paused():
         pages = plan_pages(cat, s)
     kinds: dict[str, int] = {}
     for page in pages:

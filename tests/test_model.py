@@ -38,6 +38,22 @@ def test_past_sessions_are_not_upcoming(project):
     assert len(upcoming(catalogue.workshops, dt.date(2026, 12, 3))) == 1
 
 
+def test_a_places_page_lists_its_upcoming_sessions_shared_with_the_other_pages(demo_catalogue):
+    """A place's page gets ``upcoming(site.workshops)``, made of the same occurrences as the
+    agenda's (their keys are digested once for all pages)."""
+    pages = plan_pages(demo_catalogue, {})
+    agenda = {
+        id(o) for week in next(p for p in pages if p.kind == "agenda").context["weeks"] for o in week[1]
+    }
+    listed = 0
+    for page in (p for p in pages if p.kind == "site"):
+        site = page.context["site"]
+        assert page.context["sessions"] == upcoming(site.workshops, demo_catalogue.build_date)
+        assert all(id(o) in agenda for o in page.context["sessions"])
+        listed += len(page.context["sessions"])
+    assert listed > 5
+
+
 def test_itinerant_service_is_listed_in_every_commune_it_stops_in(project):
     text = SITES.replace(
         "  x_exemple: true\n\n- id: lieu-test-sete",

@@ -12,6 +12,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from . import collector
 from .catalogue import LoadOptions, load_catalogue
 from .problems import Report
 from .settings import DEFAULTS
@@ -68,7 +69,8 @@ def cmd_check(args) -> int:
     except ValueError:
         print(f"mednum : date invalide « {args.date} » (AAAA-MM-JJ attendu)", file=sys.stderr)
         return 2
-    catalogue, report = load_catalogue(options)
+    with collector.paused():
+        catalogue, report = load_catalogue(options)
     if args.format == "github":
         text = github_annotations(report)
         if text:

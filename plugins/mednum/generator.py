@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from pelican.generators import Generator
 
-from . import filters, qr, render, urls
+from . import collector, filters, qr, render, urls
 from .assets import bundle_css, write_assets
 from .buildstamp import canonical
 from .catalogue import LoadOptions, load_catalogue
@@ -99,15 +99,22 @@ class CatalogueGenerator(Generator):
 
     def generate_context(self) -> None:
         try:
-            self._load_and_plan()
-        except (CatalogueInvalid, MapError, ReferenceDataError) as error:
-            stop(error)
+            # The catalogue and the plan live until the pages are written (generate_output).
+            with collector.paused(keep=True):
+                self._load_and_plan()
+        except BaseException as error:
+            collector.released()
+            if isinstance(error, (CatalogueInvalid, MapError, ReferenceDataError)):
+                stop(error)
+            raise
 
     def generate_output(self, writer) -> None:
         try:
             self._write(writer)
         except MapError as error:
             stop(error)
+        finally:
+            collector.released()
 
     def _load_and_plan(self) -> None:
         options = LoadOptions(

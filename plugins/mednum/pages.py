@@ -270,7 +270,8 @@ def plan_pages(
                 crumbs,
                 {
                     "site": site,
-                    "sessions": upcoming(site.workshops, today),
+                    # upcoming(site.workshops), from the occurrences the other pages share.
+                    "sessions": _merge_upcoming(site.workshops, per_workshop),
                 },
             )
         )
