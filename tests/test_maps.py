@@ -183,13 +183,56 @@ def test_same_map_renders_the_same_twice(catalogue):
     assert one == two
 
 
+def forget_frames() -> None:
+    """The frames this process made or prepared (``maps._make_frame``, ``maps.prepare_frames``)."""
+    maps._make_frame.cache_clear()
+    maps._frames.clear()
+
+
+def test_frames_are_made_before_the_rendering_and_kept_in_the_build_cache(catalogue, tmp_path, monkeypatch):
+    """``prepare_frames`` makes the frames of the plan's maps once (before the rendering
+    processes are forked) and keeps them in the build cache: the next build renders its maps
+    without Folium. Frames of another version of the code or of Folium are removed."""
+    import types
+
+    import folium
+
+    tiles = maps.tiles_from_settings({})
+    points = maps.department_points(catalogue)
+    specs = [
+        maps.MapSpec("carte/a/", "A", "", "Voir", points[:3], tiles),
+        maps.MapSpec("carte/b/", "B", "", "Voir", points[:1], tiles, center=(43.6, 3.3)),
+        maps.MapSpec("carte/c/", "C", "", "Voir", points, tiles, clustered=True),
+    ]
+    pages = [types.SimpleNamespace(kind="map", context={"map": spec}) for spec in specs]
+    pages.append(types.SimpleNamespace(kind="site", context={}))
+    (tmp_path / f"{maps.FRAMES}-0000000000000000.pickle").write_bytes(b"older")
+    forget_frames()
+    expected = [maps.render_map(spec) for spec in specs]
+    forget_frames()
+    maps.prepare_frames(pages, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [f"{maps.FRAMES}-{maps._frames_key()}.pickle"]
+    assert len(maps._frames) == 2  # A and C have the same shape
+    forget_frames()
+    renders = []
+    original = folium.Map.render
+    monkeypatch.setattr(folium.Map, "render", lambda self, **kw: renders.append(1) or original(self, **kw))
+    maps.prepare_frames(pages, tmp_path)
+    assert [maps.render_map(spec) for spec in specs] == expected and renders == []
+    forget_frames()
+    next(tmp_path.iterdir()).write_bytes(b"not a pickle")  # a broken cache: made again
+    maps.prepare_frames(pages, tmp_path)
+    assert [maps.render_map(spec) for spec in specs] == expected and len(renders) == 2
+    forget_frames()
+
+
 def test_each_map_fills_its_shapes_frame_with_its_own_values(catalogue, monkeypatch):
     """Folium renders a shape of map once; the maps of that shape differ only by their values."""
     import folium
 
     tiles = maps.tiles_from_settings({})
     points = maps.department_points(catalogue)
-    maps._frame.cache_clear()
+    forget_frames()
     renders = []
     original = folium.Map.render
     monkeypatch.setattr(folium.Map, "render", lambda self, **kw: renders.append(1) or original(self, **kw))
@@ -212,11 +255,11 @@ def test_each_map_fills_its_shapes_frame_with_its_own_values(catalogue, monkeypa
     label = re.search(r"^mnAccessible\(map_\w+, (.*)\);$", two.script, re.M).group(1)
     assert json.loads(label) == hostile and "</script>" not in two.script
     assert one.script.count(maps.PROTOTYPE_PREFIX) == 0 and two.script.count(maps.PROTOTYPE_PREFIX) == 1
-    maps._frame.cache_clear()
+    forget_frames()
 
 
 def test_a_folium_that_no_longer_writes_a_value_fails_in_french(monkeypatch):
-    maps._frame.cache_clear()
+    forget_frames()
     monkeypatch.setattr(maps, "_reshape", lambda page, tiles: ("<div></div>", "var map;\n"))
     with pytest.raises(maps.MapError, match="version de Folium"):
         maps.render_map(
@@ -229,7 +272,7 @@ def test_a_folium_that_no_longer_writes_a_value_fails_in_french(monkeypatch):
                 maps.tiles_from_settings({}),
             )
         )
-    maps._frame.cache_clear()
+    forget_frames()
 
 
 def tile_layer(script: str) -> tuple[str, dict]:

@@ -173,7 +173,13 @@ class CatalogueGenerator(Generator):
     def _write(self, writer) -> None:
         output = Path(self.output_path)
         write_assets(Path(self.theme), output, self.assets)
-        write_map_files(self.pages, output, Path(self.theme), self.settings)
+        write_map_files(
+            self.pages,
+            output,
+            Path(self.theme),
+            self.settings,
+            cache=resolve_path(self.settings, "CATALOGUE_CACHE_PATH"),
+        )
         given = self.settings.get(REUSE_SETTING)  # only under `python -m mednum build`
         reuse = Reuse(**given, known=self.known) if given else None
         codes = qr.Store(resolve_path(self.settings, "CATALOGUE_CACHE_PATH"))  # QR codes of earlier builds

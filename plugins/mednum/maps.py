@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
+from .cachefile import read_pickle, write_pickle
 from .french import a_place, de_place, format_phone
 from .model import Catalogue, Site
 from .page import Addition, Page
@@ -416,8 +417,49 @@ def _json(value: Any) -> str:
     return str(htmlsafe_json_dumps(value))
 
 
-@functools.cache
+_frames: dict[tuple, Frame] = {}  # made before the pages are rendered (``prepare_frames``)
+FRAMES = "map-frames"  # in the build cache: map-frames-<what makes them>.pickle
+
+
 def _frame(tiles: Tiles, fit: bool, grouped: bool, zoom: int) -> Frame:
+    found = _frames.get((tiles, fit, grouped, zoom))
+    return found if found is not None else _make_frame(tiles, fit, grouped, zoom)
+
+
+def _frames_key() -> str:
+    """What a map's frame is made from besides its arguments: this code and Folium's packages."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("folium", "branca", "xyzservices", "jinja2"):
+        digest.update(f"\0{package} {metadata.version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def prepare_frames(pages: list, cache: Path | None) -> None:
+    """The frames of the maps of ``pages``, made here, before the rendering processes are
+    forked, or taken from the build cache: importing Folium and making a frame took each
+    rendering process 0.3 s, on the first map page it rendered, in every build that renders one
+    (the maps show the places: most changes of a place)."""
+    needed = {
+        (spec.tiles, spec.center is None, spec.grouped, spec.zoom)
+        for spec in (page.context["map"] for page in pages if page.kind == "map")
+    }
+    path = cache / f"{FRAMES}-{_frames_key()}.pickle" if cache is not None else None
+    stored = read_pickle(path) if path is not None else None
+    stored = stored if isinstance(stored, dict) else {}
+    frames = {args: stored.get(args) or _make_frame(*args) for args in needed}
+    _frames.update(frames)
+    if path is not None and frames != stored:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            write_pickle(path, frames)
+            for older in cache.glob(f"{FRAMES}-*.pickle"):
+                if older != path:
+                    older.unlink(missing_ok=True)
+
+
+@functools.cache
+def _make_frame(tiles: Tiles, fit: bool, grouped: bool, zoom: int) -> Frame:
     import folium
 
     places_cls, accessible_cls = _macro_elements()
@@ -554,10 +596,14 @@ def write_vendor_assets(modules: Path, output: Path, versions: dict[str, str]) -
                 shutil.copyfile(source, target / source.name)
 
 
-def write_map_files(pages: list, output: Path, theme: Path, settings: dict) -> None:
-    """The files every map uses: Leaflet and marker-cluster, carte.js and carte-leaflet.js."""
+def write_map_files(
+    pages: list, output: Path, theme: Path, settings: dict, cache: Path | None = None
+) -> None:
+    """The files every map uses: Leaflet and marker-cluster, carte.js and carte-leaflet.js; and
+    the maps' frames (``prepare_frames``, ``cache``: the build cache)."""
     if not any(p.kind == "map" for p in pages):
         return
+    prepare_frames(pages, cache)
     modules = node_modules(settings)
     versions = vendor_versions(modules)
     write_vendor_assets(modules, output, versions)
