@@ -184,8 +184,7 @@ def test_same_map_renders_the_same_twice(catalogue):
 
 
 def forget_frames() -> None:
-    """The frames this process made or prepared (``maps._make_frame``, ``maps.prepare_frames``)."""
-    maps._make_frame.cache_clear()
+    """The frames this process made or prepared (``maps._frame``, ``maps.prepare_frames``)."""
     maps._frames.clear()
 
 

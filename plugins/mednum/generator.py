@@ -172,17 +172,12 @@ class CatalogueGenerator(Generator):
 
     def _write(self, writer) -> None:
         output = Path(self.output_path)
+        cache = resolve_path(self.settings, "CATALOGUE_CACHE_PATH")
         write_assets(Path(self.theme), output, self.assets)
-        write_map_files(
-            self.pages,
-            output,
-            Path(self.theme),
-            self.settings,
-            cache=resolve_path(self.settings, "CATALOGUE_CACHE_PATH"),
-        )
+        write_map_files(self.pages, output, Path(self.theme), self.settings, cache=cache)
         given = self.settings.get(REUSE_SETTING)  # only under `python -m mednum build`
         reuse = Reuse(**given, known=self.known) if given else None
-        codes = qr.Store(resolve_path(self.settings, "CATALOGUE_CACHE_PATH"))  # QR codes of earlier builds
+        codes = qr.Store(cache)  # QR codes of earlier builds
         codes.load()
         processes = setting(self.settings, "CATALOGUE_RENDER_PROCESSES")
         calendars = None

@@ -417,13 +417,17 @@ def _json(value: Any) -> str:
     return str(htmlsafe_json_dumps(value))
 
 
-_frames: dict[tuple, Frame] = {}  # made before the pages are rendered (``prepare_frames``)
+# This process's frames: made, or taken from the build cache (``prepare_frames``).
+_frames: dict[tuple, Frame] = {}
 FRAMES = "map-frames"  # in the build cache: map-frames-<what makes them>.pickle
 
 
 def _frame(tiles: Tiles, fit: bool, grouped: bool, zoom: int) -> Frame:
-    found = _frames.get((tiles, fit, grouped, zoom))
-    return found if found is not None else _make_frame(tiles, fit, grouped, zoom)
+    args = (tiles, fit, grouped, zoom)
+    found = _frames.get(args)
+    if found is None:
+        found = _frames[args] = _make_frame(*args)
+    return found
 
 
 def _frames_key() -> str:
@@ -448,8 +452,8 @@ def prepare_frames(pages: list, cache: Path | None) -> None:
     path = cache / f"{FRAMES}-{_frames_key()}.pickle" if cache is not None else None
     stored = read_pickle(path) if path is not None else None
     stored = stored if isinstance(stored, dict) else {}
-    frames = {args: stored.get(args) or _make_frame(*args) for args in needed}
-    _frames.update(frames)
+    _frames.update({args: stored[args] for args in needed if args in stored})
+    frames = {args: _frame(*args) for args in needed}
     if path is not None and frames != stored:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             write_pickle(path, frames)
@@ -458,7 +462,6 @@ def prepare_frames(pages: list, cache: Path | None) -> None:
                     older.unlink(missing_ok=True)
 
 
-@functools.cache
 def _make_frame(tiles: Tiles, fit: bool, grouped: bool, zoom: int) -> Frame:
     import folium
 

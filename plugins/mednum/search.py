@@ -36,6 +36,7 @@ from .holidays_fr import holidays_between
 from .model import Catalogue, Site, Training, Workshop
 from .page import Addition, Page
 from .pagefind_order import PagefindFormatError, normalise
+from .render import default_processes
 from .settings import DEFAULTS
 
 BUNDLE = "pagefind"
@@ -475,7 +476,7 @@ def index_workers(sizes: list[int], max_pages: int, processes: int | None = None
     """How many of the parts to index (``sizes``: their pages) are indexed at once: as many as
     ``processes`` (default: the processors available), if the largest of them together have at
     most ``max_pages`` pages (Pagefind holds the pages it reads in memory)."""
-    processes = processes or len(os.sched_getaffinity(0))
+    processes = processes or default_processes()
     largest = sorted(sizes, reverse=True)
     workers = 1
     while workers < min(processes, len(largest)) and sum(largest[: workers + 1]) <= max_pages:
