@@ -261,9 +261,9 @@ def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path, monkeypat
 
     empty = build_module._empty
 
-    def slowly(folder: Path) -> None:
+    def slowly(folder: Path) -> list[str]:
         time.sleep(1.5)  # a small site is read and planned in less
-        empty(folder)
+        return empty(folder)
 
     monkeypatch.setattr(build_module, "_empty", slowly)
     out, cache = tmp_path / "www" / "output", tmp_path / "cache"
@@ -295,10 +295,12 @@ def test_without_a_spare_the_published_sites_folders_are_made_while_pelican_plan
     made = []
     copy = build_module._copy_folders
 
-    def recorded(site: Path, folder: Path) -> None:
-        copy(site, folder)
+    def recorded(site: Path, folder: Path) -> list[str]:
+        given = copy(site, folder)
         assert not [p for p in folder.rglob("*") if p.is_file()]  # nothing written yet
         made.append({p.relative_to(folder) for p in folder.rglob("*") if p.is_dir()})
+        assert {Path(f).relative_to(folder) for f in given} == made[-1]
+        return given
 
     monkeypatch.setattr(build_module, "_copy_folders", recorded)
     out, cache = tmp_path / "www" / "output", tmp_path / "cache"
@@ -346,3 +348,34 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
         assert time.monotonic() < deadline, "the old site was not deleted"
         time.sleep(0.05)
     assert sorted(p.name for p in out.parent.iterdir()) == [".output-index", "output"]
+
+
+def test_pruning_tries_only_the_folders_no_page_of_the_build_holds(tmp_path, monkeypatch):
+    """After a build, the folders the staging folder started with are removed if empty; those
+    above a page written this time are not even tried, nor are folders the build made itself."""
+    site = tmp_path / "site"
+    for folder in ("lieux/garde", "lieux/parti", "vide/dans-vide", "donnees", "neuf"):
+        (site / folder).mkdir(parents=True)
+    (site / "lieux" / "garde" / "index.html").write_text("page", encoding="utf-8")
+    (site / "donnees" / "lieux.csv").write_text("pas une page", encoding="utf-8")
+    started = [
+        str(site / f) for f in ("lieux", "lieux/garde", "lieux/parti", "vide", "vide/dans-vide", "donnees")
+    ]
+    tried = []
+    rmdir = os.rmdir
+
+    def recorded(path, *args, **kwargs):
+        tried.append(Path(path).relative_to(site).as_posix())
+        return rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(build_module.os, "rmdir", recorded)
+    build_module.prune_empty_folders(site, started, ["lieux/garde/index.html"])
+    assert tried == ["donnees", "vide/dans-vide", "vide", "lieux/parti"]
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == [
+        "donnees",
+        "donnees/lieux.csv",
+        "lieux",
+        "lieux/garde",
+        "lieux/garde/index.html",
+        "neuf",  # made by the build (an empty folder it needs): not the site before's
+    ]

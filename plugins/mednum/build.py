@@ -51,6 +51,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
     for stale in output.parent.glob(f".{output.name}-old-*"):
         shutil.rmtree(stale, ignore_errors=True)
     staging, prepare_staging = staging_folder(output)
+    folders: list[str] = []  # those the staging folder starts with (the site before's): pruned after
     try:
         settings = read_settings(
             str(settings_path), override={**(override or {}), "OUTPUT_PATH": str(staging)}
@@ -80,9 +81,13 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
                 "keys": previous.page_keys,
                 "calendars": previous.calendar_keys,
             }
+
+        def prepare() -> None:
+            folders.extend(prepare_staging())
+
         reuse = run_pelican(
             settings,
-            before_writing=prepare_staging,
+            before_writing=prepare if prepare_staging is not None else None,
             meanwhile=_import_weasyprint if settings.get("CATALOGUE_PDF_BROCHURES") else None,
         )
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
@@ -130,7 +135,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         raise
     buildstamp.forget_stamp(cache, output)  # no stamp at all rather than one of the old site
     if prepare_staging is not None:  # the folders of the site before: those of pages gone since are empty
-        prune_empty_folders(staging)
+        prune_empty_folders(staging, folders, stamp.page_keys)
     swap_in(staging, output)
     try:
         buildstamp.write_stamp(cache, output, stamp)
@@ -271,11 +276,12 @@ def spare_folder(output: Path) -> Path:
     return output.parent / f".{output.name}-spare"
 
 
-def staging_folder(output: Path) -> tuple[Path, Callable[[], None] | None]:
+def staging_folder(output: Path) -> tuple[Path, Callable[[], list[str]] | None]:
     """A folder for the site being built, beside ``output``, and what empties it, to run before
     anything is written into it: the site the last build replaced (``spare_folder``), to be
     emptied of its files with its folders kept, if it is there; else a new folder, to be given
-    the folders of the published site (``_copy_folders``; None if there is none).
+    the folders of the published site (``_copy_folders``; None if there is none). Either gives
+    the folders the staging folder then has, parents first (for ``prune_empty_folders``).
 
     A page is a folder of its own (``lieux/<id>/index.html``): a build writes as many folders
     as pages, and creating one costs far more than linking a file into it (0.4 ms against
@@ -297,7 +303,7 @@ def staging_folder(output: Path) -> tuple[Path, Callable[[], None] | None]:
     return staging, functools.partial(_empty, staging)
 
 
-def _fresh(output: Path, staging: Path) -> Callable[[], None] | None:
+def _fresh(output: Path, staging: Path) -> Callable[[], list[str]] | None:
     """For a new staging folder: what gives it the folders of the published site, if there is
     one (``_copy_folders``); None if there is not (a first build: nothing to prune after it)."""
     if not output.is_dir():
@@ -305,42 +311,69 @@ def _fresh(output: Path, staging: Path) -> Callable[[], None] | None:
     return functools.partial(_copy_folders, output, staging)
 
 
-def _copy_folders(site: Path, folder: Path) -> None:
-    """Make in ``folder`` the folders of ``site``, without its files.
+def _copy_folders(site: Path, folder: Path) -> list[str]:
+    """Make in ``folder`` the folders of ``site``, without its files; the folders made, parents
+    first.
 
     The first build after a clean one has no spare site, nor has a CI job (its cache holds the
     published site, not the spare): the folders of its pages are made here, while Pelican
     reads and plans, instead of one by one by the rendering processes as they take pages back
     (29,000 folders at x10 size: 1.2 s on an idle disk, 5 s and more on a busy one).
     """
+    made = []
     try:
         for parent, subfolders, _files in os.walk(site):  # never follows a link
             inside = os.path.join(folder, os.path.relpath(parent, site))
             for name in subfolders:
                 if not os.path.islink(os.path.join(parent, name)):
                     os.mkdir(os.path.join(inside, name))
+                    made.append(os.path.normpath(os.path.join(inside, name)))
     except OSError as exc:  # the pages make the folders they still need
         logger.warning("mednum: dossiers du site publié non recopiés (%s)", exc)
+    return made
 
 
-def _empty(folder: Path) -> None:
-    """Remove the files of ``folder`` and keep its folders."""
+def _empty(folder: Path) -> list[str]:
+    """Remove the files of ``folder`` and keep its folders; those folders, parents first."""
+    kept = []
     try:
         for parent, subfolders, files in os.walk(folder):  # never follows a link
             links = [name for name in subfolders if os.path.islink(os.path.join(parent, name))]
             for name in [*files, *links]:
                 os.unlink(os.path.join(parent, name))
+            kept.extend(os.path.join(parent, name) for name in subfolders if name not in links)
     except OSError:  # whatever is left of it is a leftover, removed as one
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(exist_ok=True)
+        return []
+    return kept
 
 
-def prune_empty_folders(site: Path) -> None:
+def prune_empty_folders(site: Path, folders: list[str] | None = None, pages=()) -> None:
     """Remove the folders of ``site`` left empty (the spare site's, for pages gone since): a
-    build writes no empty folder of its own."""
-    for folder, _, files in os.walk(site, topdown=False):
-        if not files and folder != str(site):
-            with contextlib.suppress(OSError):  # a subfolder is kept
+    build writes no empty folder of its own.
+
+    ``folders``: the folders ``site`` started with (``staging_folder``), parents first; the
+    others are the build's own, never empty. ``pages``: files written this time (site-relative
+    paths): their folders and the folders above are not empty. Only the rest are tried, instead
+    of walking the whole site (108,000 folders and 290,000 files at national size: 1 s).
+    """
+    if folders is None:
+        for folder, _, files in os.walk(site, topdown=False):
+            if not files and folder != str(site):
+                with contextlib.suppress(OSError):  # a subfolder is kept
+                    os.rmdir(folder)
+        return
+    holding = set()
+    for name in pages:
+        above = name.rpartition("/")[0]
+        while above and above not in holding:
+            holding.add(above)
+            above = above.rpartition("/")[0]
+    start = len(str(site)) + 1
+    for folder in reversed(folders):  # subfolders before their folder
+        if folder[start:] not in holding:
+            with contextlib.suppress(OSError):  # not empty: a file, or a subfolder kept
                 os.rmdir(folder)
 
 
