@@ -203,3 +203,60 @@ def test_qr_codes_are_kept_from_one_build_to_the_next(tmp_path, monkeypatch):
     qr.Store(tmp_path).load()
     qr.qr_svg(urls[0])
     assert encoded == [urls[0]]
+
+
+def _python(code: str) -> str:
+    """Run ``code`` in a fresh Python (WeasyPrint not imported yet); its output."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+    )
+    return done.stdout
+
+
+def test_weasyprint_finds_its_libraries_in_one_reading_of_ldconfig():
+    """``import_weasyprint`` answers the library names ctypes would, runs ldconfig once (not
+    ldconfig and gcc for every name WeasyPrint tries), and puts ctypes back as it was."""
+    out = _python(
+        "import ctypes.util, json, subprocess\n"
+        "from mednum import pdf\n"
+        "names = ['gobject-2.0', 'pango-1.0', 'harfbuzz', 'fontconfig', 'pangoft2-1.0',\n"
+        "         'libgobject-2.0-0', 'gobject-2.0-0', 'pas-une-bibliotheque']\n"
+        "finder = pdf._ldconfig_finder()\n"
+        "same = all(finder(n) == ctypes.util.find_library(n) for n in names)\n"
+        "usual, runs, run = ctypes.util.find_library, [], subprocess.Popen.__init__\n"
+        "def counted(self, args, *a, **k):\n"
+        "    runs.append(args[0])\n"
+        "    run(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = counted\n"
+        "weasyprint = pdf.import_weasyprint()\n"
+        "print(json.dumps([same, runs, ctypes.util.find_library is usual, weasyprint.__name__]))\n"
+    )
+    same, runs, restored, name = json.loads(out)
+    assert same and restored and name == "weasyprint"
+    assert runs == ["/sbin/ldconfig"]  # the usual way: 22 lookups, each running ldconfig and gcc
+
+
+def test_weasyprint_is_imported_the_usual_way_if_its_libraries_fail_to_load():
+    out = _python(
+        "import ctypes.util, importlib.abc, json, sys\n"
+        "from mednum import pdf\n"
+        "class Once(importlib.abc.MetaPathFinder):\n"
+        "    tried = 0\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'weasyprint' and not self.tried:\n"
+        "            self.tried = 1\n"
+        "            print('cannot load library: help text of WeasyPrint')\n"
+        "            raise OSError('cannot load library')\n"
+        "sys.meta_path.insert(0, Once())\n"
+        "usual = ctypes.util.find_library\n"
+        "weasyprint = pdf.import_weasyprint()\n"
+        "print(json.dumps([sys.meta_path[0].tried, ctypes.util.find_library is usual, weasyprint.__name__]))\n"
+    )
+    assert json.loads(out) == [1, True, "weasyprint"]  # and the failed try's printing was not shown

@@ -20,7 +20,7 @@ from . import buildstamp, render, urls
 from .errors import CatalogueInvalid, raised_to_caller
 from .legal import LegalInfoMissing, check_legal_info
 from .maps import MapError
-from .pdf import PdfError, html_to_pdf
+from .pdf import PdfError, html_to_pdf, import_weasyprint
 from .reference import ReferenceDataError
 from .render import default_processes, fork_context, worker_pool
 from .search import (
@@ -204,10 +204,11 @@ def _pelican() -> render.Reuse | None:
 
 
 def _import_weasyprint() -> None:
-    """WeasyPrint imported (0.4 s) while Pelican works, in the process that forks the PDF
-    workers (``write_brochure_pdfs``): they start with it loaded. A failure is reported there."""
+    """WeasyPrint imported (0.3 s, ``pdf.import_weasyprint``) while Pelican works, in the
+    process that forks the PDF workers (``write_brochure_pdfs``): they start with it loaded. A
+    failure is reported there."""
     with contextlib.suppress(ImportError):
-        import weasyprint  # noqa: F401
+        import_weasyprint()
 
 
 def write_brochure_pdfs(
@@ -244,9 +245,9 @@ def write_brochure_pdfs(
         else:
             todo.append((page, target))
     if todo:
-        # WeasyPrint is single-threaded: one process per core. Imported here first (0.4 s),
+        # WeasyPrint is single-threaded: one process per core. Imported here first (0.3 s),
         # the workers forked from this process start with it loaded.
-        import weasyprint  # noqa: F401
+        import_weasyprint()
 
         with worker_pool(min(len(todo), default_processes())) as pool:
             made = [pool.submit(html_to_pdf, page, site, target) for page, target in todo]
