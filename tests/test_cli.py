@@ -161,3 +161,47 @@ def test_bad_date_argument(project):
     result = run_check(project, "--date", "demain")
     assert result.returncode == 2
     assert "date invalide" in result.stderr
+
+
+@pytest.mark.site
+def test_build_exit_codes_and_messages_reach_the_caller(tmp_path, small_reference):
+    """``python -m mednum build`` ends without Python's shutdown (``mednum.__main__``): its exit
+    code and everything it printed still reach CI."""
+    from conftest import DEMO_CONF, small_project
+
+    data = small_project(tmp_path / "small", small_reference)
+    settings = tmp_path / "conf.py"
+    settings.write_text(
+        f"import runpy\nglobals().update(runpy.run_path({str(DEMO_CONF)!r}))\n"
+        f"PATH = {str(ROOT / 'content')!r}\n"
+        f"CATALOGUE_DATA_PATH = {str(data)!r}\nCATALOGUE_REFERENCE_PATH = {str(data / 'reference')!r}\n"
+        f"CATALOGUE_BUILD_DATE = '2026-11-23'\nCATALOGUE_CACHE_PATH = {str(tmp_path / 'cache')!r}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "output"
+
+    # Printed into a pipe, buffered as in CI (not with PYTHONUNBUFFERED, which this machine sets).
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    def build() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "mednum", "build", "-s", str(settings), "-o", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**env, "PYTHONPATH": str(ROOT / "plugins")},
+            check=False,
+        )
+
+    built = build()
+    assert built.returncode == 0, built.stderr
+    again = build()
+    assert again.returncode == 0
+    assert "rien n'a changé depuis la dernière construction" in again.stdout
+    sites = data / "sites.yaml"
+    sites.write_text(sites.read_text(encoding="utf-8") + "\n- id: [\n", encoding="utf-8")
+    broken = build()
+    assert broken.returncode == 1
+    assert "data/sites.yaml:" in broken.stderr and "Traceback" not in broken.stderr
+    assert broken.stderr.rstrip().endswith("output/ est resté tel quel.")
