@@ -286,20 +286,26 @@ def test_the_replaced_site_is_the_next_builds_folders(build, tmp_path, monkeypat
 
 
 @pytest.mark.site
-def test_without_a_spare_the_published_sites_folders_are_made_while_pelican_plans(
+def test_without_a_spare_the_published_sites_folders_are_made_while_pages_are_written(
     build, tmp_path, monkeypatch
 ):
     """No spare site (the first build after a clean one, a CI job): the new staging folder gets
-    the published site's folders before any page is written, and those no page uses are removed
-    before the swap."""
+    the published site's folders while Pelican works. Pages do not wait for them: a page makes
+    its folder if it is not there yet, and the copy leaves that folder alone. Those no page
+    uses are removed before the swap."""
+    import time
+
     made = []
     copy = build_module._copy_folders
 
     def recorded(site: Path, folder: Path) -> list[str]:
+        deadline = time.monotonic() + 30
+        while not any(folder.glob("lieux/*/index.html")):  # pages are written before the copy
+            assert time.monotonic() < deadline, "no page written while the folders were to be made"
+            time.sleep(0.01)
         given = copy(site, folder)
-        assert not [p for p in folder.rglob("*") if p.is_file()]  # nothing written yet
-        made.append({p.relative_to(folder) for p in folder.rglob("*") if p.is_dir()})
-        assert {Path(f).relative_to(folder) for f in given} == made[-1]
+        present = {p.relative_to(folder) for p in folder.rglob("*") if p.is_dir()}
+        made.append(({Path(f).relative_to(folder) for f in given}, present))
         return given
 
     monkeypatch.setattr(build_module, "_copy_folders", recorded)
@@ -311,7 +317,10 @@ def test_without_a_spare_the_published_sites_folders_are_made_while_pelican_plan
     (out / "lieux" / "lieu-disparu").mkdir()  # the folder of a page gone since
     assert not build_module.spare_folder(out).exists()
     assert build(out, cache, force=True) == 0
-    assert made == [folders | {Path("lieux/lieu-disparu")}]
+    ((copied, present),) = made
+    assert present == folders | {Path("lieux/lieu-disparu")}
+    assert Path("lieux/lieu-disparu") in copied
+    assert copied < present  # the folders of the pages written first: made by them
     assert contents(out) == first
     assert {p.relative_to(out) for p in out.rglob("*") if p.is_dir()} == folders
 
@@ -332,7 +341,7 @@ def test_the_replaced_site_is_deleted_after_the_build_returns(build, tmp_path, m
 
     def fresh(output: Path):  # a staging folder that leaves the spare where it is
         folder = Path(build_module.tempfile.mkdtemp(prefix=".output-staging-", dir=output.parent))
-        return folder, None
+        return folder, None, False
 
     monkeypatch.setattr(build_module, "staging_folder", fresh)
     assert build(out, cache, force=True) == 0

@@ -50,7 +50,7 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         shutil.rmtree(stale, ignore_errors=True)
     for stale in output.parent.glob(f".{output.name}-old-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    staging, prepare_staging = staging_folder(output)
+    staging, prepare_staging, writes_wait = staging_folder(output)
     folders: list[str] = []  # those the staging folder starts with (the site before's): pruned after
     try:
         settings = read_settings(
@@ -85,10 +85,13 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         def prepare() -> None:
             folders.extend(prepare_staging())
 
+        beside = [] if prepare_staging is None or writes_wait else [prepare]
+        if settings.get("CATALOGUE_PDF_BROCHURES"):
+            beside.append(_import_weasyprint)
         reuse = run_pelican(
             settings,
-            before_writing=prepare if prepare_staging is not None else None,
-            meanwhile=_import_weasyprint if settings.get("CATALOGUE_PDF_BROCHURES") else None,
+            before_writing=prepare if prepare_staging is not None and writes_wait else None,
+            meanwhile=functools.partial(_in_turn, beside) if beside else None,
         )
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
         if reuse is not None:
@@ -203,6 +206,11 @@ def _pelican() -> render.Reuse | None:
     return render.last_reuse
 
 
+def _in_turn(work: list[Callable[[], None]]) -> None:
+    for step in work:
+        step()
+
+
 def _import_weasyprint() -> None:
     """WeasyPrint imported (0.3 s, ``pdf.import_weasyprint``) while Pelican works, in the
     process that forks the PDF workers (``write_brochure_pdfs``): they start with it loaded. A
@@ -277,31 +285,35 @@ def spare_folder(output: Path) -> Path:
     return output.parent / f".{output.name}-spare"
 
 
-def staging_folder(output: Path) -> tuple[Path, Callable[[], list[str]] | None]:
-    """A folder for the site being built, beside ``output``, and what empties it, to run before
-    anything is written into it: the site the last build replaced (``spare_folder``), to be
-    emptied of its files with its folders kept, if it is there; else a new folder, to be given
-    the folders of the published site (``_copy_folders``; None if there is none). Either gives
-    the folders the staging folder then has, parents first (for ``prune_empty_folders``).
+def staging_folder(output: Path) -> tuple[Path, Callable[[], list[str]] | None, bool]:
+    """A folder for the site being built, beside ``output``; what prepares it; and whether
+    nothing may be written into it before that has run.
+
+    The site the last build replaced (``spare_folder``), if it is there, is emptied of its files
+    with its folders kept, before anything is written (it would remove pages written
+    meanwhile). Else a new folder is given the folders of the published site (``_copy_folders``;
+    None if there is none) while pages are written: a page whose folder is not made yet makes
+    it. Either gives the folders it leaves, parents first (for ``prune_empty_folders``).
 
     A page is a folder of its own (``lieux/<id>/index.html``): a build writes as many folders
     as pages, and creating one costs far more than linking a file into it (0.4 ms against
     0.01 ms on the bench's machine; 29,000 folders at x10 size). The folders of the site before
     are the ones this build needs but for the pages added or removed: ``prune_empty_folders``
     removes the latter's before the site is swapped in. Emptying them (46,000 files at x10
-    size, 2 s), or making them, is done while Pelican reads and plans (``run_pelican``).
+    size, 2 s) is done while Pelican reads and plans (``run_pelican``); making them (29,000 at
+    x10 size, 5 s, longer than Pelican's reading and planning), while Pelican works.
     """
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-staging-", dir=output.parent))
     spare = spare_folder(output)
     if not spare.is_dir():
-        return staging, _fresh(output, staging)
+        return staging, _fresh(output, staging), False
     os.rmdir(staging)
     try:
         os.rename(spare, staging)
     except OSError:  # taken by another build: a new folder
         staging.mkdir()
-        return staging, _fresh(output, staging)
-    return staging, functools.partial(_empty, staging)
+        return staging, _fresh(output, staging), False
+    return staging, functools.partial(_empty, staging), True
 
 
 def _fresh(output: Path, staging: Path) -> Callable[[], list[str]] | None:
@@ -318,8 +330,9 @@ def _copy_folders(site: Path, folder: Path) -> list[str]:
 
     The first build after a clean one has no spare site, nor has a CI job (its cache holds the
     published site, not the spare): the folders of its pages are made here, while Pelican
-    reads and plans, instead of one by one by the rendering processes as they take pages back
-    (29,000 folders at x10 size: 1.2 s on an idle disk, 5 s and more on a busy one).
+    reads, plans and writes, rather than only by the rendering processes as they take pages
+    back (29,000 folders at x10 size: 1.2 s on an idle disk, 5 s and more on a busy one). A
+    folder a rendering process has made first is left to it.
     """
     made = []
     try:
@@ -327,8 +340,12 @@ def _copy_folders(site: Path, folder: Path) -> list[str]:
             inside = os.path.join(folder, os.path.relpath(parent, site))
             for name in subfolders:
                 if not os.path.islink(os.path.join(parent, name)):
-                    os.mkdir(os.path.join(inside, name))
-                    made.append(os.path.normpath(os.path.join(inside, name)))
+                    path = os.path.normpath(os.path.join(inside, name))
+                    try:
+                        os.mkdir(path)
+                    except FileExistsError:  # a page's, written meanwhile: not empty
+                        continue
+                    made.append(path)
     except OSError as exc:  # the pages make the folders they still need
         logger.warning("mednum: dossiers du site publié non recopiés (%s)", exc)
     return made
