@@ -385,7 +385,7 @@ def _fast_means_no_site_build():
         return
     import mednum.build
 
-    def refuse(settings):
+    def refuse(settings, **_):
         raise AssertionError(
             "this test builds a site: mark it @pytest.mark.site (left out of make test-fast)"
         )

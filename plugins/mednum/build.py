@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import buildstamp, render, urls
@@ -85,14 +85,14 @@ def build_site(settings_path: Path, output: Path, override: dict | None = None, 
         def prepare() -> None:
             folders.extend(prepare_staging())
 
-        beside = [] if prepare_staging is None or writes_wait else [prepare]
+        before_writing, meanwhile = None, []
+        if prepare_staging is not None and writes_wait:
+            before_writing = prepare
+        elif prepare_staging is not None:
+            meanwhile.append(prepare)
         if settings.get("CATALOGUE_PDF_BROCHURES"):
-            beside.append(_import_weasyprint)
-        reuse = run_pelican(
-            settings,
-            before_writing=prepare if prepare_staging is not None and writes_wait else None,
-            meanwhile=functools.partial(_in_turn, beside) if beside else None,
-        )
+            meanwhile.append(_import_weasyprint)
+        reuse = run_pelican(settings, before_writing=before_writing, meanwhile=meanwhile)
         stamp = buildstamp.Stamp(str(output), fingerprint=current)
         if reuse is not None:
             stamp.page_keys, stamp.pages_reused, stamp.calendar_keys = (
@@ -154,7 +154,7 @@ _may_write = None  # for the Pelican process: an Event set once the output folde
 def run_pelican(
     settings: dict,
     before_writing: Callable[[], None] | None = None,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Sequence[Callable[[], None]] = (),
 ) -> render.Reuse | None:
     """Pelican's run (read, validate, plan, render) in a forked process of its own; what it
     took back from the previous build and the keys for the next one (``render.Reuse``).
@@ -164,7 +164,8 @@ def run_pelican(
     PDF workers start. Its errors (French messages, data report) are raised here again.
     ``before_writing`` runs here while Pelican reads and plans there: Pelican writes nothing
     before it has returned (its generators write only once all have read, at
-    ``all_generators_finalized``). ``meanwhile`` runs here next, while Pelican works there.
+    ``all_generators_finalized``). ``meanwhile`` runs here next, one after the other, while
+    Pelican works there.
     """
     global _settings, _may_write
     _settings = settings
@@ -173,8 +174,8 @@ def run_pelican(
             if fork_context() is None:  # pragma: no cover - not Linux
                 if before_writing is not None:
                     before_writing()
-                if meanwhile is not None:
-                    meanwhile()
+                for work in meanwhile:
+                    work()
                 return _pelican()
             _may_write = fork_context().Event()
             with worker_pool(1) as pool:
@@ -184,8 +185,8 @@ def run_pelican(
                         before_writing()
                 finally:
                     _may_write.set()
-                if meanwhile is not None:
-                    meanwhile()
+                for work in meanwhile:
+                    work()
                 return running.result()
     finally:
         _settings = _may_write = None
@@ -204,11 +205,6 @@ def _pelican() -> render.Reuse | None:
     finally:
         signals.all_generators_finalized.disconnect(wait)
     return render.last_reuse
-
-
-def _in_turn(work: list[Callable[[], None]]) -> None:
-    for step in work:
-        step()
 
 
 def _import_weasyprint() -> None:
@@ -367,7 +363,7 @@ def _empty(folder: Path) -> list[str]:
     return kept
 
 
-def prune_empty_folders(site: Path, folders: list[str] | None = None, pages=()) -> None:
+def prune_empty_folders(site: Path, folders: list[str], pages=()) -> None:
     """Remove the folders of ``site`` left empty (the spare site's, for pages gone since): a
     build writes no empty folder of its own.
 
@@ -376,12 +372,6 @@ def prune_empty_folders(site: Path, folders: list[str] | None = None, pages=()) 
     paths): their folders and the folders above are not empty. Only the rest are tried, instead
     of walking the whole site (108,000 folders and 290,000 files at national size: 1 s).
     """
-    if folders is None:
-        for folder, _, files in os.walk(site, topdown=False):
-            if not files and folder != str(site):
-                with contextlib.suppress(OSError):  # a subfolder is kept
-                    os.rmdir(folder)
-        return
     holding = set()
     for name in pages:
         above = name.rpartition("/")[0]
